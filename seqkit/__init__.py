@@ -1,0 +1,52 @@
+"""seqkit: Keras-style sequence models for PyTorch, with layouts, states and padding right.
+
+Example:
+    >>> import seqkit as sk
+    >>> model = sk.Sequential([sk.LSTM(16), sk.Dense(1)], loss="mse", metrics=["mae"])
+    >>> [layer.name for layer in model.layers]
+    ['lstm', 'dense']
+"""
+
+from seqkit import data, datasets, errors, layers, training
+from seqkit._version import __version__
+from seqkit.errors import SeqkitError
+from seqkit.layers import (
+    GRU,
+    LSTM,
+    Activation,
+    Bidirectional,
+    Dense,
+    Dropout,
+    Embedding,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    LayerNormalization,
+    RecurrentState,
+    RepeatVector,
+)
+from seqkit.models import Sequential
+from seqkit.training import History
+
+__all__ = [
+    "GRU",
+    "LSTM",
+    "Activation",
+    "Bidirectional",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
+    "History",
+    "LayerNormalization",
+    "RecurrentState",
+    "RepeatVector",
+    "SeqkitError",
+    "Sequential",
+    "__version__",
+    "data",
+    "datasets",
+    "errors",
+    "layers",
+    "training",
+]

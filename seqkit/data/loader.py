@@ -1,0 +1,108 @@
+"""The default loader for in-memory data: one index-gather per batch, sharded by rank.
+
+A ``DataLoader(TensorDataset)`` calls ``__getitem__`` per sample and collates; for small
+recurrent models that costs more than the model step. This loader gathers a whole batch
+with one ``index_select`` per tensor (a slice, with no copy, when not shuffling).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+from torch import Tensor
+
+from seqkit._checks import positive_int
+from seqkit.data.batch import Batch
+
+__all__ = ["ArrayLoader"]
+
+
+class ArrayLoader:
+    """Iterates over :class:`Batch` es of in-memory tensors.
+
+    Under ``torch.distributed`` each rank takes every ``world_size``-th index of the epoch's
+    order (the order is the same on every rank, seeded by ``seed`` and the epoch); the order
+    is padded by repeating its start so all ranks run the same number of steps, as
+    ``DistributedSampler`` does.
+
+    Args:
+        data: Tensors with the same first dimension (``y``, ``lengths``, ``sample_weight``
+            may be ``None``).
+        batch_size: Samples per batch.
+        shuffle: Reshuffle at every epoch (every ``iter()``).
+        seed: Seed of the shuffling order; two loaders with the same seed give the same
+            batches.
+        pin_memory: Pin batches in page-locked memory (for ``non_blocking`` CUDA copies).
+
+    Example:
+        >>> import torch
+        >>> loader = ArrayLoader(Batch(torch.arange(10.0)[:, None]), batch_size=4)
+        >>> [b.x.shape[0] for b in loader]
+        [4, 4, 2]
+    """
+
+    def __init__(
+        self,
+        data: Batch,
+        batch_size: int = 32,
+        *,
+        shuffle: bool = False,
+        seed: int = 0,
+        pin_memory: bool = False,
+    ) -> None:
+        self.data = data
+        self.batch_size = positive_int(batch_size, "batch_size", "fit")
+        self.shuffle = shuffle
+        self.seed = seed
+        self.pin_memory = pin_memory
+        self.epoch = 0
+
+    @property
+    def num_samples(self) -> int:
+        """Samples in the whole data set (all ranks)."""
+        return self.data.x.shape[0]
+
+    def _indices_for_rank(self) -> Tensor | None:
+        """This rank's indices for the current epoch, or ``None`` for 'all, in order'."""
+        rank, world = _rank_and_world()
+        if not self.shuffle and world == 1:
+            return None
+        if self.shuffle:
+            generator = torch.Generator().manual_seed(self.seed + self.epoch)
+            order = torch.randperm(self.num_samples, generator=generator)
+        else:
+            order = torch.arange(self.num_samples)
+        if world > 1:
+            padded_size = -(-self.num_samples // world) * world
+            order = torch.cat([order, order[: padded_size - self.num_samples]])
+            order = order[rank::world]
+        return order
+
+    def __len__(self) -> int:
+        _, world = _rank_and_world()
+        per_rank = -(-self.num_samples // world)
+        return -(-per_rank // self.batch_size)
+
+    def __iter__(self) -> Iterator[Batch]:
+        indices = self._indices_for_rank()
+        self.epoch += 1
+        count = self.num_samples if indices is None else indices.numel()
+        for start in range(0, count, self.batch_size):
+            if indices is None:
+                stop = start + self.batch_size
+                batch = Batch(*(None if t is None else t[start:stop] for t in self.data))
+            else:
+                index = indices[start : start + self.batch_size]
+                batch = Batch(*(None if t is None else t.index_select(0, index)
+                                for t in self.data))
+            if self.pin_memory:
+                batch = Batch(*(None if t is None else t.pin_memory() for t in batch))
+            yield batch
+
+
+def _rank_and_world() -> tuple[int, int]:
+    distributed = torch.distributed
+    if distributed.is_available() and distributed.is_initialized():
+        return distributed.get_rank(), distributed.get_world_size()
+    return 0, 1

@@ -1,0 +1,99 @@
+"""The seqkit exception hierarchy and the one helper that words every error.
+
+Every error seqkit raises on bad input subclasses :class:`SeqkitError` *and* the matching
+builtin, so ``except ValueError`` keeps working for users who do not know seqkit's names.
+Messages follow one pattern, built by :func:`explain`: what happened, what was expected,
+what was received, and how to fix it.
+
+Example:
+    >>> from seqkit.errors import InputError, explain
+    >>> err = InputError(explain("LSTM input", expected="3D input (batch, time, features)",
+    ...                          received="shape (32, 10)",
+    ...                          fix="for one value per time step add a feature axis: x[..., None]"))
+    >>> isinstance(err, ValueError)
+    True
+    >>> print(err)
+    LSTM input: expected 3D input (batch, time, features) but received shape (32, 10); for one value per time step add a feature axis: x[..., None]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from difflib import get_close_matches
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "InputTypeError",
+    "NotBuiltError",
+    "NotCompiledError",
+    "SeqkitError",
+    "explain",
+    "unknown_name",
+]
+
+
+class SeqkitError(Exception):
+    """Base class of every error seqkit raises on purpose."""
+
+
+class InputError(SeqkitError, ValueError):
+    """Data given to a layer or model has the wrong shape, size or values."""
+
+
+class InputTypeError(SeqkitError, TypeError):
+    """Data or an argument has the wrong type (e.g. strings where numbers are needed)."""
+
+
+class ConfigError(SeqkitError, ValueError):
+    """A constructor or ``compile``/``fit`` argument is invalid."""
+
+
+class NotCompiledError(SeqkitError, RuntimeError):
+    """Training or evaluation was asked for before ``compile``."""
+
+
+class NotBuiltError(SeqkitError, RuntimeError):
+    """The model's weights do not exist yet (its input size is still unknown)."""
+
+
+def explain(what: str, *, expected: str, received: str, fix: str | None = None) -> str:
+    """Words an error message: ``"<what>: expected <expected> but received <received>; <fix>"``.
+
+    Args:
+        what: The thing that was checked, e.g. ``"LSTM input"`` or ``"batch_size"``.
+        expected: What would have been valid.
+        received: What was given (shapes as tuples, arguments as ``arg=value``).
+        fix: How to fix it, when there is a likely fix.
+
+    Returns:
+        The message.
+
+    Example:
+        >>> explain("batch_size", expected="a positive integer", received="batch_size=0")
+        'batch_size: expected a positive integer but received batch_size=0'
+    """
+    message = f"{what}: expected {expected} but received {received}"
+    return f"{message}; {fix}" if fix else message
+
+
+def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:
+    """Builds the error for an unknown registry name, listing the valid ones and the closest.
+
+    Args:
+        kind: What was looked up, e.g. ``"loss"``.
+        name: The unknown name.
+        valid: The names that exist.
+
+    Returns:
+        A :class:`ConfigError` to raise.
+
+    Example:
+        >>> print(unknown_name("loss", "mse_loss", ["mse", "mae"]))
+        loss: expected one of 'mae', 'mse' but received 'mse_loss'; did you mean 'mse'?
+    """
+    valid = sorted(valid)
+    close = get_close_matches(name, valid, n=1, cutoff=0.5)
+    fix = f"did you mean {close[0]!r}?" if close else None
+    listed = ", ".join(repr(v) for v in valid)
+    return ConfigError(explain(kind, expected=f"one of {listed}", received=repr(name), fix=fix))

@@ -1,0 +1,31 @@
+"""seqkit's blocks. Each maps ``(values, lengths, state) -> (values, lengths, state)``."""
+
+from seqkit.layers.activations import ACTIVATIONS
+from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput
+from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
+from seqkit.layers.embedding import Embedding
+from seqkit.layers.normalization import LayerNormalization
+from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
+from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
+from seqkit.layers.state import RecurrentState
+
+__all__ = [
+    "ACTIVATIONS",
+    "GRU",
+    "LAYER_REGISTRY",
+    "LSTM",
+    "Activation",
+    "Bidirectional",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
+    "Layer",
+    "LayerNormalization",
+    "LayerOutput",
+    "RecurrentLayer",
+    "RecurrentState",
+    "RepeatVector",
+]

@@ -1,0 +1,94 @@
+"""Running a fused ``nn.LSTM``/``nn.GRU`` exactly on padded batches.
+
+Kept apart from the layer classes so the length handling (packing today; a gather-based
+fast path per device is planned) has one home.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["last_step", "run_rnn"]
+
+
+def run_rnn(
+    rnn: nn.LSTM | nn.GRU,
+    values: Tensor,
+    lengths: Tensor | None,
+    initial: RecurrentState | None,
+) -> tuple[Tensor, RecurrentState]:
+    """Runs ``rnn`` (``batch_first=True``) honouring each sequence's length.
+
+    With lengths, the batch is packed (``enforce_sorted=False``), so every direction sees
+    only valid steps: outputs are zero after each sequence's end and the final state is the
+    state at each sequence's own end (the backward direction starts there too). Sequences of
+    length 0 get zero outputs and keep their initial state (zeros when none is given).
+
+    Args:
+        rnn: The fused module, built with ``batch_first=True``.
+        values: ``(batch, time, features)``.
+        lengths: ``(batch,)`` valid lengths, or ``None`` when all fill the time axis.
+        initial: Initial state in seqkit's batch-major layout, or ``None`` for zeros.
+
+    Returns:
+        ``(outputs, final_state)``; outputs ``(batch, time, directions * units)``.
+    """
+    hx = None if initial is None else initial.to_torch()
+    total_length = values.shape[1]
+    lengths_cpu = None if lengths is None else lengths.to("cpu", torch.int64)
+    if lengths_cpu is None or bool((lengths_cpu == total_length).all()):
+        outputs, final = rnn(values, hx)
+        return outputs, RecurrentState.from_torch(final)
+
+    empty = lengths_cpu == 0
+    has_empty = bool(empty.any())
+    packed = pack_padded_sequence(
+        values, lengths_cpu.clamp(min=1), batch_first=True, enforce_sorted=False
+    )
+    packed_out, final = rnn(packed, hx)
+    outputs, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=total_length)
+    state = RecurrentState.from_torch(final)
+    if has_empty:
+        state, outputs = _reset_empty(state, outputs, empty.to(values.device), initial)
+    return outputs, state
+
+
+def _reset_empty(
+    state: RecurrentState, outputs: Tensor, empty: Tensor, initial: RecurrentState | None
+) -> tuple[RecurrentState, Tensor]:
+    """Zero outputs and initial (or zero) state for sequences of length 0."""
+    keep = (~empty).to(outputs.dtype)
+    outputs = outputs * keep[:, None, None]
+
+    def restore(final: Tensor | None, start: Tensor | None) -> Tensor | None:
+        if final is None:
+            return None
+        start = torch.zeros_like(final) if start is None else start
+        return torch.where(empty[:, None, None], start, final)
+
+    h = restore(state.h, None if initial is None else initial.h)
+    c = restore(state.c, None if initial is None else initial.c)
+    assert h is not None
+    return RecurrentState(h, c), outputs
+
+
+def last_step(state: RecurrentState, directions: int) -> Tensor:
+    """The output at each sequence's last valid step, taken from the final state.
+
+    For the forward direction that is the top layer's final ``h``; for the backward
+    direction it is the backward output at time 0, which is also its final ``h``. This is
+    why seqkit never takes ``output[:, -1]``: on a padded or bidirectional batch it is wrong.
+
+    Args:
+        state: Final state, batch-major ``(batch, layers * directions, units)``.
+        directions: 1 or 2.
+
+    Returns:
+        ``(batch, directions * units)``.
+    """
+    top = state.h[:, -directions:, :]
+    return top.reshape(top.shape[0], -1)

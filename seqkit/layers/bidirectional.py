@@ -1,0 +1,111 @@
+"""``Bidirectional``: the Keras wrapper, run as one fused bidirectional kernel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from seqkit._checks import one_of
+from seqkit.errors import ConfigError, InputTypeError, explain
+from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput, Shape, register
+from seqkit.layers.recurrent import RecurrentLayer
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["Bidirectional"]
+
+_MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+
+@register
+class Bidirectional(Layer):
+    """Runs a recurrent layer in both directions and merges the two outputs.
+
+    Equivalent to the wrapped layer with ``bidirectional=True`` (one fused kernel), plus a
+    choice of how the forward and backward outputs are merged. The backward direction starts
+    at each sequence's own end when lengths are known.
+
+    Args:
+        layer: An ``LSTM`` or ``GRU`` (not itself bidirectional); a dict from
+            ``get_config`` (``{"class_name": ..., "config": ...}``) is accepted too.
+        merge_mode: ``"concat"`` (width ``2 * units``), ``"sum"``, ``"mul"`` or ``"ave"``.
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> layer = sk.Bidirectional(sk.LSTM(6), merge_mode="sum")
+        >>> tuple(layer(torch.randn(2, 5, 3)).values.shape)
+        (2, 6)
+    """
+
+    input_ranks = (3,)
+    rank_fix = "for one value per time step add a feature axis: x[..., None]"
+
+    def __init__(
+        self,
+        layer: RecurrentLayer | dict[str, Any],
+        merge_mode: str = "concat",
+        *,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        if isinstance(layer, dict):
+            layer = _layer_from_dict(layer)
+        if not isinstance(layer, RecurrentLayer):
+            raise InputTypeError(
+                explain("Bidirectional layer", expected="an LSTM or GRU layer",
+                        received=f"layer={layer!r}")
+            )
+        if layer.bidirectional:
+            raise ConfigError(
+                explain("Bidirectional layer", expected="a layer with bidirectional=False",
+                        received=f"{layer.label} with bidirectional=True",
+                        fix="use either the wrapper or bidirectional=True, not both")
+            )
+        self.merge_mode = one_of(merge_mode, "merge_mode", "Bidirectional", _MERGE_MODES)
+        self._wrapped_config = {"class_name": type(layer).__name__, "config": layer.get_config()}
+        config = {**layer.get_config(), "bidirectional": True}
+        self.layer = type(layer).from_config(config)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"layer": self._wrapped_config, "merge_mode": self.merge_mode, "name": self.name}
+
+    @property
+    def units(self) -> int:
+        """Units of each direction."""
+        return self.layer.units
+
+    def _build(self, input_shape: Shape) -> None:
+        self.layer.build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        shape = self.layer.compute_output_shape(input_shape)
+        if self.merge_mode == "concat":
+            return shape
+        return (*shape[:-1], self.units)
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        out = self.layer.call(values, lengths, state)
+        if self.merge_mode == "concat":
+            return out
+        forward, backward = torch.chunk(out.values, 2, dim=-1)
+        merged = {
+            "sum": lambda: forward + backward,
+            "mul": lambda: forward * backward,
+            "ave": lambda: (forward + backward) / 2,
+        }[self.merge_mode]()
+        return LayerOutput(merged, out.lengths, out.state)
+
+
+def _layer_from_dict(spec: dict[str, Any]) -> Layer:
+    class_name = spec.get("class_name")
+    if class_name not in LAYER_REGISTRY:
+        raise ConfigError(
+            explain("Bidirectional layer config",
+                    expected=f"class_name in {sorted(LAYER_REGISTRY)}",
+                    received=f"class_name={class_name!r}")
+        )
+    return LAYER_REGISTRY[class_name].from_config(spec.get("config", {}))

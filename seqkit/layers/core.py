@@ -1,0 +1,163 @@
+"""Core blocks: ``Dense``, ``Dropout``, ``Activation``, ``RepeatVector``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor, nn
+
+from seqkit._checks import boolean, fraction, positive_int
+from seqkit.layers.activations import get_activation
+from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["Activation", "Dense", "Dropout", "RepeatVector"]
+
+
+@register
+class Dense(Layer):
+    """Fully connected layer on the last axis: per time step on a sequence.
+
+    On ``(batch, time, features)`` it maps every step (the classic ``RegLSTM`` head that
+    puts a ``Linear`` on each step); on ``(batch, features)`` it is an ordinary ``Linear``.
+
+    Args:
+        units: Output size.
+        activation: Name of the activation (``None`` = linear), see
+            :data:`~seqkit.layers.activations.ACTIVATIONS`.
+        use_bias: Add a bias.
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> tuple(sk.Dense(1)(torch.randn(4, 10, 8)).values.shape)
+        (4, 10, 1)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | None = None,
+        *,
+        use_bias: bool = True,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.units = positive_int(units, "units", "Dense")
+        self._activation = get_activation(activation)
+        self.activation = activation
+        self.use_bias = boolean(use_bias, "use_bias", "Dense")
+        self.linear: nn.Linear | None = None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias, "name": self.name}
+
+    def _build(self, input_shape: Shape) -> None:
+        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*input_shape[:-1], self.units)
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        assert self.linear is not None
+        return LayerOutput(self._activation(self.linear(values)), lengths, state)
+
+
+@register
+class Dropout(Layer):
+    """Zeroes a fraction ``rate`` of values during training (inverted dropout).
+
+    Args:
+        rate: Fraction of values to drop, in ``[0, 1)``.
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> layer = sk.Dropout(0.5).eval()
+        >>> bool((layer(torch.ones(2, 3)).values == 1).all())
+        True
+    """
+
+    input_ranks = (2, 3, 4)
+    checks_features = False
+
+    def __init__(self, rate: float, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.rate = fraction(rate, "rate", "Dropout")
+        self.dropout = nn.Dropout(self.rate)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate, "name": self.name}
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        return LayerOutput(self.dropout(values), lengths, state)
+
+
+@register
+class Activation(Layer):
+    """Applies an activation function element-wise.
+
+    Args:
+        activation: Its name, e.g. ``"relu"``, ``"tanh"``, ``"softmax"`` (on the last axis).
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> sk.Activation("relu")(torch.tensor([[-1.0, 1.0]])).values
+        tensor([[0., 1.]])
+    """
+
+    input_ranks = (2, 3, 4)
+    checks_features = False
+
+    def __init__(self, activation: str, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self._function = get_activation(activation)
+        self.activation = activation
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": self.activation, "name": self.name}
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        return LayerOutput(self._function(values), lengths, state)
+
+
+@register
+class RepeatVector(Layer):
+    """Repeats a ``(batch, features)`` vector ``n`` times: ``(batch, n, features)``.
+
+    The bridge of an encoder-decoder: encode to one vector, repeat it for each output step.
+
+    Args:
+        n: Number of repetitions (output time steps).
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> tuple(sk.RepeatVector(3)(torch.randn(2, 5)).values.shape)
+        (2, 3, 5)
+    """
+
+    input_ranks = (2,)
+
+    def __init__(self, n: int, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.n = positive_int(n, "n", "RepeatVector")
+
+    def get_config(self) -> dict[str, Any]:
+        return {"n": self.n, "name": self.name}
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[0], self.n, input_shape[-1])
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        return LayerOutput(values.unsqueeze(1).expand(-1, self.n, -1), None, state)

@@ -1,0 +1,89 @@
+"""``Embedding``: token ids to vectors, with lengths from zero padding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from seqkit._checks import boolean, positive_int
+from seqkit.errors import InputTypeError, explain
+from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["Embedding", "lengths_from_padding"]
+
+
+def lengths_from_padding(ids: Tensor) -> Tensor:
+    """Valid lengths of right-padded id sequences: the position after the last non-zero id.
+
+    Example:
+        >>> import torch
+        >>> lengths_from_padding(torch.tensor([[5, 2, 0, 0], [1, 0, 3, 0], [0, 0, 0, 0]]))
+        tensor([2, 3, 0])
+    """
+    positions = torch.arange(1, ids.shape[1] + 1, device=ids.device)
+    return ((ids != 0) * positions).amax(dim=1).to(torch.int64)
+
+
+@register
+class Embedding(Layer):
+    """Maps integer ids ``(batch, time)`` to vectors ``(batch, time, output_dim)``.
+
+    Args:
+        vocab_size: Number of ids (largest id + 1).
+        output_dim: Size of each vector.
+        mask_zero: Treat id 0 as right padding: downstream recurrent layers, pooling and
+            per-step losses see each sequence's length (position after its last non-zero
+            id), and the vector for id 0 stays zero.
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> out = sk.Embedding(10, 4, mask_zero=True)(torch.tensor([[3, 4, 0], [5, 0, 0]]))
+        >>> tuple(out.values.shape), out.lengths.tolist()
+        ((2, 3, 4), [2, 1])
+    """
+
+    input_ranks = (2,)
+    checks_features = False
+
+    def __init__(
+        self,
+        vocab_size: int,
+        output_dim: int,
+        *,
+        mask_zero: bool = False,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.vocab_size = positive_int(vocab_size, "vocab_size", "Embedding")
+        self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
+        self.mask_zero = boolean(mask_zero, "mask_zero", "Embedding")
+        self.embedding: nn.Embedding | None = None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"vocab_size": self.vocab_size, "output_dim": self.output_dim,
+                "mask_zero": self.mask_zero, "name": self.name}
+
+    def _build(self, input_shape: Shape) -> None:
+        padding_idx = 0 if self.mask_zero else None
+        self.embedding = nn.Embedding(self.vocab_size, self.output_dim, padding_idx=padding_idx)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*input_shape, self.output_dim)
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        assert self.embedding is not None
+        if values.dtype.is_floating_point or values.dtype == torch.bool:
+            raise InputTypeError(
+                explain(f"{self.label} input", expected="integer token ids",
+                        received=f"dtype {values.dtype}",
+                        fix="convert ids with x.astype('int64') / x.long()")
+            )
+        if self.mask_zero and lengths is None:
+            lengths = lengths_from_padding(values)
+        return LayerOutput(self.embedding(values), lengths, state)

@@ -1,0 +1,50 @@
+"""``LayerNormalization`` over the last axis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor, nn
+
+from seqkit.errors import ConfigError, explain
+from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["LayerNormalization"]
+
+
+@register
+class LayerNormalization(Layer):
+    """Normalizes each step's features to zero mean and unit variance, then scales/shifts.
+
+    Args:
+        epsilon: Added to the variance for numerical stability.
+        name: Layer name.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> out = sk.LayerNormalization()(torch.tensor([[1.0, 3.0]])).values
+        >>> [round(v, 3) for v in out[0].tolist()]
+        [-1.0, 1.0]
+    """
+
+    def __init__(self, epsilon: float = 1e-3, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or epsilon <= 0:
+            raise ConfigError(explain("LayerNormalization epsilon",
+                                      expected="a positive number",
+                                      received=f"epsilon={epsilon!r}"))
+        self.epsilon = float(epsilon)
+        self.norm: nn.LayerNorm | None = None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"epsilon": self.epsilon, "name": self.name}
+
+    def _build(self, input_shape: Shape) -> None:
+        self.norm = nn.LayerNorm(input_shape[-1], eps=self.epsilon)
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        assert self.norm is not None
+        return LayerOutput(self.norm(values), lengths, state)

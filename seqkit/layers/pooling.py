@@ -1,0 +1,75 @@
+"""Length-aware pooling over time: padding never enters an average or a maximum."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "valid_mask"]
+
+
+def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
+    """``(batch, time)`` bool mask, True on each sequence's valid steps.
+
+    Example:
+        >>> import torch
+        >>> valid_mask(torch.tensor([1, 3]), 3).tolist()
+        [[True, False, False], [True, True, True]]
+    """
+    steps = torch.arange(total_length, device=lengths.device)
+    return steps[None, :] < lengths[:, None]
+
+
+class _Pooling1D(Layer):
+    input_ranks = (3,)
+    rank_fix = "for one value per time step add a feature axis: x[..., None]"
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[0], input_shape[-1])
+
+
+@register
+class GlobalAveragePooling1D(_Pooling1D):
+    """Mean over each sequence's valid steps: ``(batch, time, f) -> (batch, f)``.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> x = torch.tensor([[[1.0], [3.0], [100.0]]])
+        >>> sk.GlobalAveragePooling1D()(x, lengths=torch.tensor([2])).values
+        tensor([[2.]])
+    """
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        if lengths is None:
+            return LayerOutput(values.mean(dim=1), None, state)
+        mask = valid_mask(lengths.to(values.device), values.shape[1]).unsqueeze(-1)
+        total = (values * mask).sum(dim=1)
+        count = mask.sum(dim=1).clamp(min=1).to(values.dtype)
+        return LayerOutput(total / count, None, state)
+
+
+@register
+class GlobalMaxPooling1D(_Pooling1D):
+    """Maximum over each sequence's valid steps: ``(batch, time, f) -> (batch, f)``.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> x = torch.tensor([[[1.0], [3.0], [100.0]]])
+        >>> sk.GlobalMaxPooling1D()(x, lengths=torch.tensor([2])).values
+        tensor([[3.]])
+    """
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        if lengths is None:
+            return LayerOutput(values.amax(dim=1), None, state)
+        mask = valid_mask(lengths.to(values.device), values.shape[1]).unsqueeze(-1)
+        masked = values.masked_fill(~mask, float("-inf")).amax(dim=1)
+        # A sequence of length 0 has no maximum: report zeros rather than -inf.
+        return LayerOutput(torch.nan_to_num(masked, neginf=0.0), None, state)

@@ -1,0 +1,191 @@
+"""``LSTM`` and ``GRU``: fused PyTorch kernels behind a Keras-style, length-aware block."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from torch import Tensor, nn
+
+from seqkit._checks import boolean, fraction, one_of, positive_int
+from seqkit.errors import ConfigError, InputError, explain
+from seqkit.layers._run_rnn import last_step, run_rnn
+from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.state import RecurrentState
+
+__all__ = ["GRU", "LSTM", "RecurrentLayer"]
+
+
+class RecurrentLayer(Layer):
+    """Shared logic of :class:`LSTM` and :class:`GRU`; not used directly.
+
+    Args:
+        units: Size of the hidden state of each direction.
+        num_layers: Stacked recurrent layers inside this block (one fused kernel).
+        return_sequences: Return the whole output sequence ``(batch, time, directions *
+            units)``; otherwise the output at each sequence's last *valid* step
+            ``(batch, directions * units)`` (for the backward direction: its output at
+            time 0, where it ends).
+        return_state: Report this layer's final state from
+            ``Sequential.predict(..., return_state=True)``.
+        bidirectional: Run a backward direction too; outputs double in width.
+        dropout: Dropout between the stacked layers (needs ``num_layers > 1``).
+        initial_state: ``None`` to start from zeros, or ``"previous"`` to start from the
+            final state of the recurrent layer before this one in the model (an
+            encoder-decoder in a plain ``Sequential``).
+        name: Layer name.
+    """
+
+    rnn_class: ClassVar[type[nn.LSTM] | type[nn.GRU]]
+    input_ranks = (3,)
+    rank_fix = "for one value per time step add a feature axis: x[..., None]"
+
+    def __init__(
+        self,
+        units: int,
+        *,
+        num_layers: int = 1,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        initial_state: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        kind = type(self).__name__
+        self.units = positive_int(units, "units", kind)
+        self.num_layers = positive_int(num_layers, "num_layers", kind)
+        self.return_sequences = boolean(return_sequences, "return_sequences", kind)
+        self.return_state = boolean(return_state, "return_state", kind)
+        self.bidirectional = boolean(bidirectional, "bidirectional", kind)
+        self.dropout = fraction(dropout, "dropout", kind)
+        if self.dropout > 0 and self.num_layers == 1:
+            raise ConfigError(
+                explain(
+                    f"{kind} dropout",
+                    expected="num_layers > 1 (it drops out between stacked layers)",
+                    received=f"dropout={dropout!r} with num_layers=1",
+                    fix="add a Dropout layer after this one instead",
+                )
+            )
+        self.initial_state = one_of(initial_state, "initial_state", kind, (None, "previous"))
+        self.rnn: nn.LSTM | nn.GRU | None = None
+
+    @property
+    def directions(self) -> int:
+        """1, or 2 when bidirectional."""
+        return 2 if self.bidirectional else 1
+
+    @property
+    def state_shape(self) -> tuple[int, int]:
+        """Per-sample state shape: ``(num_layers * directions, units)``."""
+        return (self.num_layers * self.directions, self.units)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "bidirectional": self.bidirectional,
+            "dropout": self.dropout,
+            "initial_state": self.initial_state,
+            "name": self.name,
+        }
+
+    def _build(self, input_shape: Shape) -> None:
+        self.rnn = self.rnn_class(
+            input_size=input_shape[-1],
+            hidden_size=self.units,
+            num_layers=self.num_layers,
+            batch_first=True,
+            dropout=self.dropout,
+            bidirectional=self.bidirectional,
+        )
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        width = self.directions * self.units
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], width)
+        return (input_shape[0], width)
+
+    def check_state(self, state: RecurrentState, batch: int, source: str) -> None:
+        """Raises :class:`InputError` unless ``state`` fits this layer and batch size."""
+        expected = (batch, *self.state_shape)
+        parts = [("h", state.h)] + ([("c", state.c)] if self.rnn_class is nn.LSTM else [])
+        for part, tensor in parts:
+            if tensor is None or tuple(tensor.shape) != expected:
+                got = None if tensor is None else tuple(tensor.shape)
+                raise InputError(
+                    explain(
+                        f"{self.label} initial state {part} ({source})",
+                        expected=f"shape {expected} = (batch, num_layers * directions, units)",
+                        received=f"shape {got}",
+                        fix="states are batch-major in seqkit; match units, num_layers and "
+                        "bidirectional of the layer the state comes from",
+                    )
+                )
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        initial = None
+        if self.initial_state == "previous":
+            if state is None:
+                raise InputError(
+                    explain(
+                        f"{self.label} initial_state='previous'",
+                        expected="a recurrent layer before this one in the model",
+                        received="none",
+                        fix="put the encoder LSTM/GRU first, or drop initial_state",
+                    )
+                )
+            self.check_state(state, values.shape[0], "from the previous recurrent layer")
+            initial = state
+        return self.run(values, lengths, initial)
+
+    def run(
+        self, values: Tensor, lengths: Tensor | None, initial: RecurrentState | None
+    ) -> LayerOutput:
+        """Runs the kernel from ``initial`` (already checked) and shapes the output."""
+        assert self.rnn is not None
+        outputs, final = run_rnn(self.rnn, values, lengths, initial)
+        if self.return_sequences:
+            return LayerOutput(outputs, lengths, final)
+        return LayerOutput(last_step(final, self.directions), None, final)
+
+
+@register
+class LSTM(RecurrentLayer):
+    """Long short-term memory layer over ``(batch, time, features)``, run by ``nn.LSTM``.
+
+    States are batch-major, ``(batch, num_layers * directions, units)`` for ``h`` and ``c``
+    (see :class:`~seqkit.layers.state.RecurrentState`).
+
+    Args are those of :class:`RecurrentLayer`.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> layer = sk.LSTM(8, return_sequences=True, bidirectional=True)
+        >>> out = layer(torch.randn(4, 10, 3))
+        >>> tuple(out.values.shape), tuple(out.state.h.shape)
+        ((4, 10, 16), (4, 2, 8))
+    """
+
+    rnn_class = nn.LSTM
+
+
+@register
+class GRU(RecurrentLayer):
+    """Gated recurrent unit layer over ``(batch, time, features)``, run by ``nn.GRU``.
+
+    Args are those of :class:`RecurrentLayer`; the state has ``h`` only.
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> out = sk.GRU(5)(torch.randn(2, 7, 3), lengths=torch.tensor([7, 3]))
+        >>> tuple(out.values.shape), out.state.c is None
+        ((2, 5), True)
+    """
+
+    rnn_class = nn.GRU

@@ -1,0 +1,5 @@
+"""Models: ``Sequential``."""
+
+from seqkit.models.sequential import Sequential
+
+__all__ = ["Sequential"]

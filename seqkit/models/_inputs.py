@@ -1,0 +1,175 @@
+"""Checking and converting ``fit`` / ``evaluate`` / ``predict`` data for a model, before
+any training starts, so bad input fails fast with one clear message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor
+
+from seqkit.data.adapters import check_finite, to_tensor
+from seqkit.data.batch import Batch
+from seqkit.errors import InputError, InputTypeError, explain
+from seqkit.layers.embedding import Embedding
+
+if TYPE_CHECKING:
+    from seqkit.models.sequential import Sequential
+
+__all__ = ["prepare_inputs", "split_tail"]
+
+
+def prepare_inputs(
+    model: Sequential,
+    x: Any,
+    y: Any = None,
+    *,
+    lengths: Any = None,
+    sample_weight: Any = None,
+    class_weight: Mapping[int, float] | None = None,
+) -> Batch:
+    """Converts user data to one batch-major :class:`Batch` of checked tensors.
+
+    Builds the model from ``x`` if it is not built yet, then checks ``x`` against the
+    first layer, and ``y`` against the output and loss.
+    """
+    x_tensor, ragged_lengths = to_tensor(x, "x")
+    if not model.batch_first:
+        x_tensor = x_tensor.transpose(0, 1).contiguous()
+    starts_with_ids = bool(model.layers) and isinstance(model.layers[0], Embedding)
+    x_tensor = _input_dtype(x_tensor, starts_with_ids)
+    check_finite(x_tensor, "x")
+    n = x_tensor.shape[0]
+    length_tensor = ragged_lengths if lengths is None else _lengths(lengths, n, x_tensor)
+
+    if not model.built:
+        model.build(_layout((None, *x_tensor.shape[1:]), model.batch_first))
+    model.layers[0].check_input_shape(tuple(x_tensor.shape))
+    if starts_with_ids:
+        _check_ids(x_tensor, model.layers[0])  # type: ignore[arg-type]
+
+    y_tensor = None
+    if y is not None:
+        y_tensor, _ = to_tensor(y, "y")
+        if not model.batch_first and y_tensor.dim() >= 2 and y_tensor.shape[1] == n:
+            y_tensor = y_tensor.transpose(0, 1).contiguous()
+        _same_length("y", y_tensor.shape[0], n)
+        check_finite(y_tensor, "y")
+        y_tensor = _check_targets(model, y_tensor)
+
+    weight = None
+    if sample_weight is not None:
+        weight, _ = to_tensor(sample_weight, "sample_weight")
+        _same_length("sample_weight", weight.shape[0], n)
+        weight = weight.float().reshape(n)
+        check_finite(weight, "sample_weight")
+    if class_weight is not None:
+        weight = _apply_class_weight(class_weight, y_tensor, weight)
+    return Batch(x_tensor, y_tensor, length_tensor, weight)
+
+
+def split_tail(data: Batch, fraction: float) -> tuple[Batch, Batch]:
+    """Splits off the last ``fraction`` of samples (Keras's ``validation_split``)."""
+    n = data.x.shape[0]
+    n_val = int(n * fraction)
+    if n_val == 0 or n_val == n:
+        raise InputError(
+            explain("fit validation_split", expected="a fraction leaving samples on both sides",
+                    received=f"validation_split={fraction} of {n} samples "
+                    f"({n_val} for validation)")
+        )
+    cut = n - n_val
+    head = Batch(*(None if t is None else t[:cut] for t in data))
+    tail = Batch(*(None if t is None else t[cut:] for t in data))
+    return head, tail
+
+
+def _layout(shape: tuple[Any, ...], batch_first: bool) -> tuple[Any, ...]:
+    return shape if batch_first else (shape[1], shape[0], *shape[2:])
+
+
+def _input_dtype(x: Tensor, starts_with_ids: bool) -> Tensor:
+    if starts_with_ids:
+        if x.dtype.is_floating_point:
+            raise InputTypeError(
+                explain("x", expected="integer token ids (the model starts with an Embedding)",
+                        received=f"dtype {x.dtype}", fix="convert with x.astype('int64')")
+            )
+        return x.long()
+    return x if x.dtype.is_floating_point else x.float()
+
+
+def _lengths(lengths: Any, n: int, x: Tensor) -> Tensor:
+    tensor, _ = to_tensor(lengths, "lengths")
+    _same_length("lengths", tensor.shape[0], n)
+    tensor = tensor.reshape(n).long()
+    if x.dim() < 2 or bool((tensor < 0).any()) or bool((tensor > x.shape[1]).any()):
+        raise InputError(
+            explain("lengths", expected=f"integers between 0 and the time axis ({x.shape[1]})",
+                    received=f"values from {int(tensor.min())} to {int(tensor.max())}")
+        )
+    return tensor
+
+
+def _same_length(arg: str, got: int, n: int) -> None:
+    if got != n:
+        raise InputError(
+            explain(arg, expected=f"{n} samples (as many as x)", received=f"{got} samples",
+                    fix="x and y must have the same first (batch) axis")
+        )
+
+
+def _check_ids(x: Tensor, embedding: Embedding) -> None:
+    low, high = int(x.min()), int(x.max())
+    if low < 0 or high >= embedding.vocab_size:
+        raise InputError(
+            explain(f"{embedding.label} ids",
+                    expected=f"ids in [0, {embedding.vocab_size - 1}] (vocab_size="
+                    f"{embedding.vocab_size})", received=f"ids from {low} to {high}",
+                    fix="raise vocab_size or map rare ids to an out-of-vocabulary id")
+        )
+
+
+def _check_targets(model: Sequential, y: Tensor) -> Tensor:
+    settings = model.compile_settings
+    if settings is None:
+        return y.float() if not y.dtype.is_floating_point else y
+    task = settings.loss_spec().task
+    outputs = model.output_shape[-1]
+    if task == "multiclass":
+        if y.dtype.is_floating_point and not bool((y == y.round()).all()):
+            raise InputTypeError(
+                explain("y", expected="integer class labels for loss='cross_entropy'",
+                        received=f"non-integer values of dtype {y.dtype}",
+                        fix="pass class ids 0..num_classes-1, not one-hot or probabilities")
+            )
+        y = y.long()
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= (outputs or 0):
+            raise InputError(
+                explain("y labels", expected=f"class ids in [0, {outputs - 1}] for a model "
+                        f"with {outputs} outputs", received=f"labels from {low} to {high}",
+                        fix=f"make the last layer Dense({high + 1}) or remap the labels")
+            )
+        return y
+    y = y.float()
+    if task == "binary" and (bool((y < 0).any()) or bool((y > 1).any())):
+        raise InputError(
+            explain("y", expected="targets in [0, 1] for loss='binary_cross_entropy'",
+                    received=f"values from {float(y.min())} to {float(y.max())}")
+        )
+    return y
+
+
+def _apply_class_weight(
+    class_weight: Mapping[int, float], y: Tensor | None, weight: Tensor | None
+) -> Tensor:
+    if y is None:
+        raise InputError(explain("class_weight", expected="labels y", received="y=None"))
+    labels = y.reshape(y.shape[0], -1)[:, 0].long()
+    table = torch.ones(int(max(labels.max().item(), *class_weight)) + 1)
+    for label, value in class_weight.items():
+        table[int(label)] = float(value)
+    per_sample = table[labels]
+    return per_sample if weight is None else weight * per_sample

@@ -1,0 +1,242 @@
+"""The Keras-style surface of ``Sequential``: compile, fit, evaluate, predict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pytorch_lightning as pl
+import torch
+import torchmetrics
+from torch import Tensor
+
+from seqkit._checks import fraction, positive_int
+from seqkit.data.batch import Batch
+from seqkit.data.loader import ArrayLoader
+from seqkit.errors import InputError, NotCompiledError, explain
+from seqkit.models._inputs import prepare_inputs, split_tail
+from seqkit.training.compile_settings import CompileSettings
+from seqkit.training.history import History
+from seqkit.training.optimizers import OptimizerSpec
+from seqkit.training.trainer import make_trainer, quiet_lightning, resolve_verbose
+
+if TYPE_CHECKING:
+    from seqkit.models.sequential import Sequential
+
+__all__ = ["KerasAPI"]
+
+
+class KerasAPI:
+    """Mixin of ``Sequential`` with ``compile``, ``fit``, ``evaluate`` and ``predict``."""
+
+    def compile(
+        self: Sequential,
+        optimizer: OptimizerSpec = "adam",
+        loss: str | Callable[..., Any] = "mse",
+        metrics: Sequence[str | torchmetrics.Metric] | None = None,
+        *,
+        lr: float | None = None,
+        weight_decay: float = 0.0,
+        scheduler: str | Callable[..., Any] | None = None,
+    ) -> Sequential:
+        """Sets the optimizer, loss and metrics (checked now; unknown names suggest the
+        closest valid one).
+
+        Args:
+            optimizer: ``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, an
+                optimizer class, or a factory ``params -> optimizer``.
+            loss: ``"mse"``, ``"mae"``, ``"huber"``, ``"cross_entropy"`` (integer labels,
+                logits), ``"binary_cross_entropy"`` (0/1 labels, logits), a ``torch.nn``
+                loss module, or a callable ``(y_pred, y_true) -> loss``.
+            metrics: torchmetrics by name (``mae``, ``mse``, ``rmse``, ``mape``, ``r2``,
+                ``accuracy``, ``precision``, ``recall``, ``f1``, ``auroc``) or objects.
+            lr: Learning rate (default: the optimizer's Keras default).
+            weight_decay: Weight decay.
+            scheduler: ``"cosine"``, ``"plateau"``, ``"exponential"`` or a callable
+                ``optimizer -> scheduler``; stepped once per epoch.
+
+        Returns:
+            The model, for chaining.
+        """
+        self.compile_settings = CompileSettings(
+            optimizer=optimizer, loss=loss, metrics=list(metrics or []), lr=lr,
+            weight_decay=weight_decay, scheduler=scheduler,
+        )
+        self.reset_training_objects()
+        return self
+
+    def fit(
+        self: Sequential,
+        x: Any,
+        y: Any = None,
+        *,
+        batch_size: int = 32,
+        epochs: int = 1,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, ...] | None = None,
+        shuffle: bool = True,
+        callbacks: list[pl.Callback] | None = None,
+        verbose: int | str = "auto",
+        class_weight: Mapping[int, float] | None = None,
+        sample_weight: Any = None,
+        lengths: Any = None,
+        seed: int | None = None,
+        trainer: pl.Trainer | None = None,
+        **trainer_kwargs: Any,
+    ) -> History:
+        """Trains the model and returns its :class:`~seqkit.training.history.History`.
+
+        Args:
+            x: Inputs ``(batch, time, features)`` (numpy, tensor, list of sequences of
+                different lengths, pandas), token ids ``(batch, time)`` for an
+                ``Embedding`` model, or a ``DataLoader`` yielding ``(x, y)`` batches.
+            y: Targets; ``None`` when ``x`` is a ``DataLoader``.
+            batch_size: Samples per step.
+            epochs: Passes over the data.
+            validation_split: Fraction of samples, taken from the *end* before shuffling
+                (as in Keras), held out for validation.
+            validation_data: ``(x_val, y_val)`` (or a ``DataLoader``) instead of a split.
+            shuffle: Reshuffle the training samples every epoch.
+            callbacks: Lightning callbacks (e.g. ``EarlyStopping(monitor="val_loss")``).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch, ``"auto"``: 1 on a
+                terminal, 2 otherwise.
+            class_weight: ``{label: weight}`` multiplying each sample's loss.
+            sample_weight: One weight per sample.
+            lengths: Valid length of each padded sequence (ragged lists give them).
+            seed: Seeds weight initialisation and shuffling: two runs on CPU with the same
+                seed give identical weights.
+            trainer: A ready ``pytorch_lightning.Trainer`` to use instead of building one.
+            **trainer_kwargs: Any ``Trainer`` argument (``accelerator``, ``devices``,
+                ``strategy``, ``precision``, ``gradient_clip_val``, ...).
+
+        Returns:
+            The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``.
+        """
+        if self.compile_settings is None:
+            self.prepare_training()  # raises NotCompiledError with the fix
+        positive_int(batch_size, "batch_size", "fit")
+        positive_int(epochs, "epochs", "fit")
+        fraction(validation_split, "validation_split", "fit")
+        verbose_level = resolve_verbose(verbose)
+        if seed is not None:
+            pl.seed_everything(seed, workers=False, verbose=False)
+
+        train_loader, val_loader = self._fit_loaders(
+            x, y, batch_size=batch_size, validation_split=validation_split,
+            validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
+            sample_weight=sample_weight, lengths=lengths, seed=seed,
+        )
+        self.prepare_training()
+        self.monitor_default = "val_loss" if val_loader is not None else "loss"
+        history = History()
+        with quiet_lightning(verbose_level):
+            if trainer is None:
+                trainer = make_trainer(epochs=epochs, verbose=verbose_level, history=history,
+                                       callbacks=callbacks, **trainer_kwargs)
+            else:
+                trainer.callbacks.append(history)
+            trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader)
+        return history
+
+    def _fit_loaders(self: Sequential, x: Any, y: Any, *, batch_size: int,
+                     validation_split: float, validation_data: Any, shuffle: bool,
+                     class_weight: Any, sample_weight: Any, lengths: Any, seed: int | None
+                     ) -> tuple[Any, Any]:
+        if _is_loader(x):
+            val = validation_data[0] if isinstance(validation_data, tuple) else validation_data
+            return x, val
+        if y is None:
+            raise InputError(explain("fit y", expected="targets for x", received="y=None"))
+        data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight,
+                              class_weight=class_weight)
+        val_data = None
+        if validation_data is not None:
+            if _is_loader(validation_data):
+                return self._loader(data, batch_size, shuffle, seed), validation_data
+            val_data = prepare_inputs(self, *validation_data[:2])
+        elif validation_split > 0:
+            data, val_data = split_tail(data, validation_split)
+        train = self._loader(data, batch_size, shuffle, seed)
+        val = None if val_data is None else self._loader(val_data, batch_size, False, seed)
+        return train, val
+
+    def _loader(self: Sequential, data: Batch, batch_size: int, shuffle: bool,
+                seed: int | None) -> ArrayLoader:
+        if seed is None:
+            seed = int(torch.randint(0, 2**31 - 1, ()).item())
+        return ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed,
+                           pin_memory=torch.cuda.is_available())
+
+    def evaluate(self: Sequential, x: Any, y: Any, *, batch_size: int = 256,
+                 sample_weight: Any = None, lengths: Any = None) -> dict[str, float]:
+        """Loss and metrics on ``(x, y)``, on the model's device, in eval mode.
+
+        The loss is the mean over all samples (and valid steps), computed exactly as in
+        training (weights included).
+
+        Returns:
+            ``{"loss": ..., "<metric>": ...}``.
+        """
+        if self.compile_settings is None:
+            raise NotCompiledError(explain("evaluate", expected="a compiled model",
+                                           received="no compile() call",
+                                           fix="call model.compile(loss=...) first"))
+        data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight)
+        self.prepare_training()
+        metrics = {name: metric.clone().to(self.device)
+                   for name, metric in self.metrics_of("test").items()}
+        for metric in metrics.values():
+            metric.reset()
+        self.stage_metrics["eval_metrics"] = torch.nn.ModuleDict(metrics)
+        self._sums.pop("eval", None)
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode():
+                for batch in ArrayLoader(data, positive_int(batch_size, "batch_size",
+                                                            "evaluate")):
+                    self.loss_terms(_to_device(batch, self.device), "eval")
+        finally:
+            self.train(was_training)
+        total, count = self._sums.pop("eval")
+        result = {"loss": float(total / count)}
+        for name, metric in self.stage_metrics.pop("eval_metrics").items():
+            result[name] = float(metric.compute())
+        return result
+
+    def predict(self: Sequential, x: Any, *, batch_size: int = 256,
+                lengths: Any = None) -> Any:
+        """Model outputs for ``x``, batched, in eval mode, on the model's device.
+
+        Returns numpy for numpy (and list/pandas) input and a tensor (on the input's
+        device) for tensor input. Outputs are raw (logits for classification losses).
+        """
+        data = prepare_inputs(self, x, lengths=lengths)
+        was_training = self.training
+        self.eval()
+        outputs: list[Tensor] = []
+        try:
+            with torch.inference_mode():
+                for batch in ArrayLoader(data, positive_int(batch_size, "batch_size",
+                                                            "predict")):
+                    batch = _to_device(batch, self.device)
+                    values, _, _ = self.run_blocks(batch.x, batch.lengths)
+                    outputs.append(values)
+        finally:
+            self.train(was_training)
+        result = torch.cat(outputs)
+        if not self.batch_first and result.dim() >= 3:
+            result = result.transpose(0, 1)
+        if isinstance(x, Tensor):
+            return result.to(x.device)
+        return result.cpu().numpy()
+
+
+def _to_device(batch: Batch, device: torch.device) -> Batch:
+    return Batch(*(None if t is None else t.to(device, non_blocking=True) for t in batch))
+
+
+def _is_loader(data: Any) -> bool:
+    return isinstance(data, torch.utils.data.DataLoader | ArrayLoader)
+
+

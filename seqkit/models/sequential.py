@@ -1,0 +1,198 @@
+"""``Sequential``: a stack of seqkit blocks that is a Lightning ``LightningModule``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pytorch_lightning as pl
+from torch import Tensor, nn
+
+from seqkit._checks import boolean
+from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
+from seqkit.layers.base import Layer, Shape
+from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.recurrent import RecurrentLayer
+from seqkit.layers.state import RecurrentState
+from seqkit.models.keras_api import KerasAPI
+from seqkit.models.steps import LightningSteps
+from seqkit.models.summary import print_summary
+
+__all__ = ["Sequential"]
+
+
+class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
+    """A linear stack of blocks, trained Keras-style or by any Lightning ``Trainer``.
+
+    Data is batch-major: ``(batch, time, features)`` in, ``(batch, ...)`` out. Input sizes
+    are inferred from the first batch (or :meth:`build`).
+
+    Args:
+        layers: Blocks in order (more can be added with :meth:`add`).
+        batch_first: ``False`` to accept and return ``(time, batch, features)``; the model
+            converts at its boundary only.
+        name: Model name (shown by :meth:`summary`).
+        **compile_kwargs: If given, passed to :meth:`compile` (``loss=``, ``metrics=``...).
+
+    Example:
+        >>> import numpy as np, seqkit as sk
+        >>> model = sk.Sequential([sk.LSTM(8), sk.Dense(1)], loss="mse", metrics=["mae"])
+        >>> x = np.random.rand(16, 5, 2).astype("float32"); y = x.sum(axis=(1, 2))
+        >>> history = model.fit(x, y, epochs=2, verbose=0, seed=0)
+        >>> model.predict(x).shape
+        (16, 1)
+    """
+
+    def __init__(
+        self,
+        layers: Iterable[Layer] | None = None,
+        *,
+        batch_first: bool = True,
+        name: str | None = None,
+        **compile_kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.batch_first = boolean(batch_first, "batch_first", "Sequential")
+        self.model_name = name or "sequential"
+        self.blocks = nn.ModuleDict()
+        self.init_training_state()
+        for layer in layers or []:
+            self.add(layer)
+        if compile_kwargs:
+            self.compile(**compile_kwargs)
+
+    # -- the stack ---------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        """The blocks, in order."""
+        return list(self.blocks.values())  # type: ignore[arg-type]
+
+    @property
+    def built(self) -> bool:
+        """Whether every block has its weights."""
+        return bool(self.blocks) and all(layer.built for layer in self.layers)
+
+    def add(self, layer: Layer) -> None:
+        """Appends a block (named ``lstm``, ``lstm_1``, ... unless it has a name)."""
+        if not isinstance(layer, Layer):
+            raise InputTypeError(
+                explain("Sequential.add", expected="a seqkit layer (e.g. sk.LSTM(32))",
+                        received=f"{type(layer).__name__}",
+                        fix="wrap torch modules in a seqkit layer; see seqkit.layers")
+            )
+        if layer.name is None:
+            layer.name = self._unique_name(_snake(type(layer).__name__))
+        elif layer.name in self.blocks:
+            raise ConfigError(explain("Sequential.add", expected="a unique layer name",
+                                      received=f"name={layer.name!r}, already used"))
+        if self.built and not layer.built:
+            layer.build(self.output_shape)
+        self.blocks[layer.name] = layer
+        self.reset_training_objects()
+
+    def pop(self) -> Layer:
+        """Removes and returns the last block."""
+        if not self.blocks:
+            raise ConfigError(explain("Sequential.pop", expected="a model with layers",
+                                      received="an empty model"))
+        name = list(self.blocks)[-1]
+        layer = self.blocks[name]
+        del self.blocks[name]
+        self.reset_training_objects()
+        return layer  # type: ignore[return-value]
+
+    def _unique_name(self, base: str) -> str:
+        name, index = base, 0
+        while name in self.blocks:
+            index += 1
+            name = f"{base}_{index}"
+        return name
+
+    # -- shapes ------------------------------------------------------------------------------
+    def build(self, input_shape: Shape) -> None:
+        """Creates every block's weights for inputs of ``input_shape``.
+
+        Args:
+            input_shape: With the batch axis first, e.g. ``(None, 30, 4)`` (``None`` for
+                sizes that may vary); in the ``batch_first=False`` layout when the model
+                uses it.
+        """
+        if not self.blocks:
+            raise ConfigError(explain("Sequential.build", expected="a model with layers",
+                                      received="an empty model", fix="add layers first"))
+        shape = tuple(input_shape)
+        if not self.batch_first and len(shape) >= 2:
+            shape = (shape[1], shape[0], *shape[2:])
+        for layer in self.layers:
+            layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+        self.reset_training_objects()
+
+    @property
+    def input_shape(self) -> Shape:
+        """The input shape the model was built for (batch-major)."""
+        self._require_built("input_shape")
+        return self.layers[0].input_shape  # type: ignore[return-value]
+
+    @property
+    def output_shape(self) -> Shape:
+        """The output shape (batch-major)."""
+        self._require_built("output_shape")
+        shape = self.input_shape
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise NotBuiltError(
+                explain(f"Sequential.{what}", expected="a built model",
+                        received="a model whose input size is still unknown",
+                        fix="call model.build((None, time, features)) or fit/predict once")
+            )
+
+    def summary(self, **console_kwargs: Any) -> None:
+        """Prints a rich table: each layer's name and type, output shape and parameters."""
+        print_summary(self, **console_kwargs)
+
+    # -- forward -----------------------------------------------------------------------------
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """Runs the stack on a batch in the model's layout (``batch_first``)."""
+        if not self.batch_first:
+            x = x.transpose(0, 1)
+        values, _, _ = self.run_blocks(x, lengths)
+        if not self.batch_first and values.dim() >= 3:
+            values = values.transpose(0, 1)
+        return values
+
+    def run_blocks(
+        self, x: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None, dict[str, RecurrentState]]:
+        """Runs every block on a batch-major batch.
+
+        Returns:
+            ``(outputs, output_lengths, final_states)``: ``output_lengths`` is ``None``
+            unless the output keeps a time axis with known lengths; ``final_states`` maps
+            each recurrent layer's name to its final state (batch-major).
+        """
+        state: RecurrentState | None = None
+        final_states: dict[str, RecurrentState] = {}
+        for name, block in self.blocks.items():
+            x, lengths, state = block(x, lengths, state)
+            if isinstance(block, RecurrentLayer | Bidirectional):
+                final_states[name] = state
+        return x, lengths, final_states
+
+    def get_config(self) -> dict[str, Any]:
+        """The architecture: each layer's class name and config."""
+        return {
+            "name": self.model_name,
+            "batch_first": self.batch_first,
+            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                       for layer in self.layers],
+        }
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower().replace("1_d", "1d")

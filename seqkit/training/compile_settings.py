@@ -1,0 +1,72 @@
+"""What ``compile`` stores: validated up front, turned into objects once the model is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torchmetrics
+
+from seqkit.errors import ConfigError, InputTypeError, explain, unknown_name
+from seqkit.training.losses import LossSpec, get_loss
+from seqkit.training.metrics import make_metric
+from seqkit.training.optimizers import OPTIMIZERS, SCHEDULERS, OptimizerSpec
+
+__all__ = ["CompileSettings"]
+
+
+@dataclass
+class CompileSettings:
+    """Arguments of ``Sequential.compile``, checked when given.
+
+    Attributes:
+        optimizer: Name, class or factory (see :func:`~seqkit.training.optimizers.make_optimizer`).
+        loss: Name, ``torch.nn`` loss module or callable.
+        metrics: Names or ``torchmetrics.Metric`` objects.
+        lr: Learning rate (``None``: the optimizer's default).
+        weight_decay: Weight decay.
+        scheduler: ``None``, a name in :data:`~seqkit.training.optimizers.SCHEDULERS` or a
+            callable ``optimizer -> scheduler``.
+    """
+
+    optimizer: OptimizerSpec = "adam"
+    loss: str | Callable[..., Any] = "mse"
+    metrics: list[str | torchmetrics.Metric] = field(default_factory=list)
+    lr: float | None = None
+    weight_decay: float = 0.0
+    scheduler: str | Callable[..., Any] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.optimizer, str) and self.optimizer.lower() not in OPTIMIZERS:
+            raise unknown_name("optimizer", self.optimizer, OPTIMIZERS)
+        if isinstance(self.scheduler, str) and self.scheduler not in SCHEDULERS:
+            raise unknown_name("scheduler", self.scheduler, SCHEDULERS)
+        if self.lr is not None and (isinstance(self.lr, bool) or not isinstance(
+                self.lr, int | float) or self.lr <= 0):
+            raise ConfigError(explain("compile lr", expected="a positive number",
+                                      received=f"lr={self.lr!r}"))
+        if isinstance(self.weight_decay, bool) or not isinstance(
+                self.weight_decay, int | float) or self.weight_decay < 0:
+            raise ConfigError(explain("compile weight_decay", expected="a number >= 0",
+                                      received=f"weight_decay={self.weight_decay!r}"))
+        if isinstance(self.metrics, str | torchmetrics.Metric):
+            self.metrics = [self.metrics]
+        if not isinstance(self.metrics, list | tuple):
+            raise InputTypeError(explain("compile metrics", expected="a list of names",
+                                         received=f"metrics={self.metrics!r}"))
+        self.metrics = list(self.metrics)
+        spec = self.loss_spec()
+        # Resolve metric names now so typos fail at compile time, not after a build.
+        for metric in self.metrics:
+            make_metric(metric, spec.task, num_classes=2)
+
+    def loss_spec(self) -> LossSpec:
+        """The resolved loss."""
+        return get_loss(self.loss)
+
+    def make_metrics(self, num_classes: int) -> dict[str, torchmetrics.Metric]:
+        """Fresh metric objects by log name, for a model with ``num_classes`` outputs."""
+        task = self.loss_spec().task
+        made = dict(make_metric(m, task, num_classes) for m in self.metrics)
+        return made

@@ -1,0 +1,74 @@
+"""``History``: per-epoch losses and metrics, recorded as a Lightning callback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytorch_lightning as pl
+
+from seqkit.training.progress import keras_order
+
+__all__ = ["History"]
+
+
+class History(pl.Callback):
+    """Records every epoch's logged values, like Keras's ``History``.
+
+    ``history.history`` maps each name (``loss``, ``val_loss``, each metric, ``val_``
+    metrics, ``lr``) to a list with one value per epoch; ``history.epoch`` lists the epoch
+    indices. ``model.fit`` returns it.
+
+    Example:
+        >>> history = History()
+        >>> history.history
+        {}
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        finish = getattr(pl_module, "finish_train_epoch", None)
+        if finish is not None:  # our module logs its epoch values lazily, see Sequential
+            finish()
+        self.record(trainer.current_epoch, trainer.callback_metrics, _learning_rate(trainer))
+
+    def record(self, epoch: int, metrics: dict[str, Any], lr: float | None) -> None:
+        """Appends one epoch's values (tensors are read once, here, per epoch)."""
+        self.epoch.append(epoch)
+        values = {name: float(value) for name, value in keras_order(metrics).items()}
+        if lr is not None:
+            values["lr"] = lr
+        for name, value in values.items():
+            self.history.setdefault(name, []).append(value)
+
+    def plot(self, keys: list[str] | None = None, ax: Any = None) -> Any:
+        """Plots the curves (losses by default) with matplotlib; returns the axes.
+
+        Raises:
+            ImportError: matplotlib is not installed (``pip install seqkit[plot]``).
+        """
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as error:
+            raise ImportError(
+                "History.plot needs matplotlib, which is not installed; "
+                "install it with: pip install 'seqkit[plot]'"
+            ) from error
+        if ax is None:
+            _, ax = plt.subplots()
+        keys = keys or [k for k in self.history if k.endswith("loss")]
+        for key in keys:
+            values = self.history[key]
+            ax.plot(self.epoch[-len(values):], values, label=key)
+        ax.set_xlabel("epoch")
+        ax.legend()
+        return ax
+
+
+def _learning_rate(trainer: pl.Trainer) -> float | None:
+    if not trainer.optimizers:
+        return None
+    return float(trainer.optimizers[0].param_groups[0]["lr"])

@@ -1,0 +1,113 @@
+"""Optimizers and learning-rate schedules by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from torch import nn
+
+from seqkit.errors import InputTypeError, explain, unknown_name
+
+__all__ = ["OPTIMIZERS", "SCHEDULERS", "make_optimizer", "make_scheduler"]
+
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+"""Optimizer classes by name; Keras's defaults for ``lr`` when none is given."""
+
+_DEFAULT_LR = {"adam": 1e-3, "adamw": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3, "adagrad": 1e-3}
+
+SCHEDULERS = ("cosine", "plateau", "exponential")
+"""Scheduler names ``compile(scheduler=...)`` accepts (or a callable ``optimizer -> scheduler``)."""
+
+OptimizerSpec = str | type[torch.optim.Optimizer] | torch.optim.Optimizer | Callable[..., Any]
+
+
+def make_optimizer(
+    spec: OptimizerSpec,
+    parameters: Iterable[nn.Parameter],
+    lr: float | None,
+    weight_decay: float,
+) -> torch.optim.Optimizer:
+    """Creates the optimizer for ``parameters``.
+
+    Args:
+        spec: A name in :data:`OPTIMIZERS`, an optimizer class, or a factory
+            ``params -> optimizer``. An optimizer *instance* is bound to other parameters
+            and cannot be reused; pass its class (and ``lr``) instead.
+        parameters: The model's parameters.
+        lr: Learning rate (``None``: the optimizer's Keras default).
+        weight_decay: L2 penalty / decoupled decay (AdamW).
+
+    Example:
+        >>> import torch
+        >>> make_optimizer("sgd", [torch.nn.Parameter(torch.zeros(1))], 0.1, 0.0).defaults["lr"]
+        0.1
+    """
+    kwargs: dict[str, Any] = {"weight_decay": weight_decay}
+    if isinstance(spec, str):
+        if spec.lower() not in OPTIMIZERS:
+            raise unknown_name("optimizer", spec, OPTIMIZERS)
+        name = spec.lower()
+        kwargs["lr"] = _DEFAULT_LR[name] if lr is None else lr
+        return OPTIMIZERS[name](parameters, **kwargs)
+    if isinstance(spec, torch.optim.Optimizer):
+        raise InputTypeError(
+            explain("optimizer", expected="a name, an optimizer class or a factory",
+                    received=f"an instance of {type(spec).__name__}",
+                    fix=f"pass optimizer=torch.optim.{type(spec).__name__}, lr=...")
+        )
+    if isinstance(spec, type) and issubclass(spec, torch.optim.Optimizer):
+        if lr is not None:
+            kwargs["lr"] = lr
+        return spec(parameters, **kwargs)
+    if callable(spec):
+        return spec(parameters)
+    raise InputTypeError(explain("optimizer", expected="a name, an optimizer class or a factory",
+                                 received=f"optimizer={spec!r}"))
+
+
+def make_scheduler(
+    spec: str | Callable[[torch.optim.Optimizer], Any] | None,
+    optimizer: torch.optim.Optimizer,
+    *,
+    max_epochs: int,
+    monitor: str,
+) -> dict[str, Any] | None:
+    """Creates a Lightning ``lr_scheduler`` config stepped once per epoch.
+
+    Args:
+        spec: ``None``; ``"cosine"`` (cosine decay to 0 over ``max_epochs``);
+            ``"plateau"`` (divide by 10 after 5 epochs without improvement of ``monitor``);
+            ``"exponential"`` (x0.95 per epoch); or a callable ``optimizer -> scheduler``
+            (or a full Lightning scheduler dict).
+        optimizer: The optimizer to schedule.
+        max_epochs: Length of training, for ``"cosine"``.
+        monitor: Metric that ``"plateau"`` watches.
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        if spec not in SCHEDULERS:
+            raise unknown_name("scheduler", spec, SCHEDULERS)
+        if spec == "cosine":
+            scheduler: Any = torch.optim.lr_scheduler.CosineAnnealingLR(
+                optimizer, T_max=max(1, max_epochs))
+        elif spec == "exponential":
+            scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.95)
+        else:
+            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=5)
+        return {"scheduler": scheduler, "interval": "epoch", "monitor": monitor}
+    if callable(spec):
+        made = spec(optimizer)
+        if isinstance(made, dict):
+            return made
+        return {"scheduler": made, "interval": "epoch", "monitor": monitor}
+    raise InputTypeError(explain("scheduler", expected=f"one of {SCHEDULERS} or a callable",
+                                 received=f"scheduler={spec!r}"))

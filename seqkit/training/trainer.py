@@ -1,0 +1,92 @@
+"""Building the Lightning ``Trainer`` that ``fit`` runs, lean by default."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytorch_lightning as pl
+
+from seqkit._checks import positive_int
+from seqkit.errors import ConfigError, explain
+from seqkit.training.history import History
+from seqkit.training.progress import EpochLine, ThrottledRichProgressBar
+
+__all__ = ["make_trainer", "quiet_lightning", "resolve_verbose"]
+
+_LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning.pytorch", "lightning_fabric")
+
+
+def resolve_verbose(verbose: int | str) -> int:
+    """``"auto"`` is 1 (progress bar) on a terminal and 2 (a line per epoch) otherwise."""
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    if verbose not in (0, 1, 2):
+        raise ConfigError(explain("fit verbose", expected="0, 1, 2 or 'auto'",
+                                  received=f"verbose={verbose!r}"))
+    return int(verbose)
+
+
+def make_trainer(
+    *,
+    epochs: int,
+    verbose: int,
+    history: History,
+    callbacks: list[pl.Callback] | None,
+    **trainer_kwargs: Any,
+) -> pl.Trainer:
+    """A Trainer for ``fit``: no logger, checkpoints, sanity check or model summary unless
+    asked; one device; seqkit's History and progress display; user overrides win.
+
+    Args:
+        epochs: ``max_epochs``.
+        verbose: 0 silent, 1 rich progress bar, 2 one line per epoch.
+        history: The History callback to attach.
+        callbacks: User callbacks, run after seqkit's.
+        **trainer_kwargs: Any ``pytorch_lightning.Trainer`` argument.
+    """
+    positive_int(epochs, "epochs", "fit")
+    own: list[pl.Callback] = [history]
+    if verbose == 2:
+        own.append(EpochLine())
+    settings: dict[str, Any] = {
+        "max_epochs": epochs,
+        "logger": False,
+        "enable_checkpointing": False,
+        "enable_model_summary": False,
+        "num_sanity_val_steps": 0,
+        "enable_progress_bar": verbose == 1,
+        "devices": 1,
+    }
+    if verbose == 1:
+        own.append(ThrottledRichProgressBar())
+    settings.update(trainer_kwargs)
+    settings["callbacks"] = own + list(callbacks or [])
+    if any(isinstance(c, pl.callbacks.ModelCheckpoint) for c in settings["callbacks"]):
+        settings["enable_checkpointing"] = True
+    return pl.Trainer(**settings)
+
+
+@contextlib.contextmanager
+def quiet_lightning(verbose: int) -> Iterator[None]:
+    """Silences Lightning's start-up banners (devices, tips) while seqkit drives it."""
+    saved = {name: logging.getLogger(name).level for name in _LIGHTNING_LOGGERS}
+    for name in _LIGHTNING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            for message in (".*does not have many workers.*", ".*Skipping val loop.*",
+                            ".*LightningModule.*does not have a `validation_step`.*",
+                            ".*GPU available but not used.*",
+                            ".*is an invalid value for `num_nodes`.*",
+                            ".*Consider setting `persistent_workers`.*",
+                            ".*isinstance\\(treespec, LeafSpec\\)` is deprecated.*"):
+                warnings.filterwarnings("ignore", message=message)
+            yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
