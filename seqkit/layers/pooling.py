@@ -8,7 +8,7 @@ from torch import Tensor
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "valid_mask"]
+__all__ = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "valid_mask", "zero_padding"]
 
 
 def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
@@ -21,6 +21,20 @@ def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
     """
     steps = torch.arange(total_length, device=lengths.device)
     return steps[None, :] < lengths[:, None]
+
+
+def zero_padding(values: Tensor, lengths: Tensor | None) -> Tensor:
+    """Sets the steps after each sequence's end to zero (no-op without lengths).
+
+    Example:
+        >>> import torch
+        >>> zero_padding(torch.ones(2, 3, 1), torch.tensor([1, 3]))[..., 0].tolist()
+        [[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
+    """
+    if lengths is None or values.dim() < 3:
+        return values
+    mask = valid_mask(lengths.to(values.device), values.shape[1])
+    return values * mask.reshape(*mask.shape, *([1] * (values.dim() - 2))).to(values.dtype)
 
 
 class _Pooling1D(Layer):
@@ -48,7 +62,7 @@ class GlobalAveragePooling1D(_Pooling1D):
         if lengths is None:
             return LayerOutput(values.mean(dim=1), None, state)
         mask = valid_mask(lengths.to(values.device), values.shape[1]).unsqueeze(-1)
-        total = (values * mask).sum(dim=1)
+        total = values.masked_fill(~mask, 0.0).sum(dim=1)  # padding may hold inf/nan
         count = mask.sum(dim=1).clamp(min=1).to(values.dtype)
         return LayerOutput(total / count, None, state)
 
@@ -71,5 +85,7 @@ class GlobalMaxPooling1D(_Pooling1D):
             return LayerOutput(values.amax(dim=1), None, state)
         mask = valid_mask(lengths.to(values.device), values.shape[1]).unsqueeze(-1)
         masked = values.masked_fill(~mask, float("-inf")).amax(dim=1)
-        # A sequence of length 0 has no maximum: report zeros rather than -inf.
-        return LayerOutput(torch.nan_to_num(masked, neginf=0.0), None, state)
+        # A sequence of length 0 has no maximum: report zeros rather than -inf (only there,
+        # so inf and nan inside valid steps still come through).
+        empty = ~mask.any(dim=1)
+        return LayerOutput(masked.masked_fill(empty, 0.0), None, state)

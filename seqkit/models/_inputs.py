@@ -11,7 +11,7 @@ from torch import Tensor
 
 from seqkit.data.adapters import check_finite, to_tensor
 from seqkit.data.batch import Batch
-from seqkit.errors import InputError, InputTypeError, explain
+from seqkit.errors import ConfigError, InputError, InputTypeError, explain
 from seqkit.layers.embedding import Embedding
 
 if TYPE_CHECKING:
@@ -34,6 +34,9 @@ def prepare_inputs(
     Builds the model from ``x`` if it is not built yet, then checks ``x`` against the
     first layer, and ``y`` against the output and loss.
     """
+    if not model.layers:
+        raise ConfigError(explain("Sequential", expected="a model with layers",
+                                  received="an empty model", fix="add layers first"))
     x_tensor, ragged_lengths = to_tensor(x, "x")
     if not model.batch_first:
         x_tensor = x_tensor.transpose(0, 1).contiguous()
@@ -43,9 +46,9 @@ def prepare_inputs(
     n = x_tensor.shape[0]
     length_tensor = ragged_lengths if lengths is None else _lengths(lengths, n, x_tensor)
 
+    model.layers[0].check_input_shape(tuple(x_tensor.shape))
     if not model.built:
         model.build(_layout((None, *x_tensor.shape[1:]), model.batch_first))
-    model.layers[0].check_input_shape(tuple(x_tensor.shape))
     if starts_with_ids:
         _check_ids(x_tensor, model.layers[0])  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ from seqkit._checks import fraction, positive_int
 from seqkit.data.batch import Batch
 from seqkit.data.loader import ArrayLoader
 from seqkit.errors import InputError, NotCompiledError, explain
+from seqkit.layers.pooling import zero_padding
 from seqkit.models._inputs import prepare_inputs, split_tail
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
@@ -220,8 +221,8 @@ class KerasAPI:
                 for batch in ArrayLoader(data, positive_int(batch_size, "batch_size",
                                                             "predict")):
                     batch = _to_device(batch, self.device)
-                    values, _, _ = self.run_blocks(batch.x, batch.lengths)
-                    outputs.append(values)
+                    values, out_lengths, _ = self.run_blocks(batch.x, batch.lengths)
+                    outputs.append(zero_padding(values, out_lengths))
         finally:
             self.train(was_training)
         result = torch.cat(outputs)
