@@ -1,0 +1,114 @@
+"""The index-gather loader: same batches as a reference, sharding under DDP."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import numpy as np
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seqkit.data import ArrayLoader, Batch, SequenceDataModule, pad_sequences
+from seqkit.data.adapters import to_tensor
+from seqkit.errors import InputError, InputTypeError
+
+
+def _data(n: int) -> Batch:
+    x = torch.arange(n * 3, dtype=torch.float32).reshape(n, 3, 1)
+    return Batch(x, torch.arange(n, dtype=torch.float32), torch.full((n,), 3), None)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 60), batch_size=st.integers(1, 17), shuffle=st.booleans(),
+       seed=st.integers(0, 1000))
+def test_batches_equal_a_reference_gather(n: int, batch_size: int, shuffle: bool,
+                                          seed: int) -> None:
+    data = _data(n)
+    loader = ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed)
+    for epoch in range(2):
+        order = (torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch))
+                 if shuffle else torch.arange(n))
+        batches = list(loader)
+        assert len(batches) == len(loader) == -(-n // batch_size)
+        for i, batch in enumerate(batches):
+            index = order[i * batch_size:(i + 1) * batch_size]
+            assert torch.equal(batch.x, data.x[index])
+            assert torch.equal(batch.y, data.y[index])
+            assert torch.equal(batch.lengths, data.lengths[index])
+            assert batch.sample_weight is None
+
+
+def test_shuffling_changes_between_epochs_and_covers_everything() -> None:
+    loader = ArrayLoader(_data(20), 5, shuffle=True, seed=1)
+    first = torch.cat([b.y for b in loader])
+    second = torch.cat([b.y for b in loader])
+    assert not torch.equal(first, second)
+    assert sorted(first.tolist()) == sorted(second.tolist()) == list(range(20))
+
+
+def _ddp_worker(rank: int, world: int, port: int, n: int, queue: mp.Queue) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    try:
+        loader = ArrayLoader(_data(n), 4, shuffle=True, seed=5)
+        seen = [int(v) for batch in loader for v in batch.y]
+        queue.put((rank, len(loader), seen))
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_ranks_get_disjoint_shards_covering_every_sample() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    n, world = 23, 2
+    processes = [context.Process(target=_ddp_worker, args=(r, world, port, n, queue))
+                 for r in range(world)]
+    for process in processes:
+        process.start()
+    results = sorted(queue.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    (_, len0, seen0), (_, len1, seen1) = results
+    assert len0 == len1 == 3  # ceil(ceil(23 / 2) / 4)
+    assert len(seen0) == len(seen1) == 12  # padded to equal shards, as DistributedSampler
+    assert set(seen0) | set(seen1) == set(range(n))
+    assert len(set(seen0) & set(seen1)) <= 1  # only the one padding repeat
+
+
+def test_pad_sequences_pads_at_the_end_and_reports_lengths() -> None:
+    padded, lengths = pad_sequences([np.ones((3, 2)), np.ones((1, 2))], "x")
+    assert padded.shape == (2, 3, 2) and lengths.tolist() == [3, 1]
+    assert padded[1, 1:].abs().sum() == 0
+
+
+def test_pad_sequences_rejects_mixed_feature_sizes() -> None:
+    with pytest.raises(InputError, match="same feature shape"):
+        pad_sequences([np.ones((3, 2)), np.ones((2, 3))], "x")
+
+
+def test_to_tensor_converts_float64_and_keeps_ints() -> None:
+    x, lengths = to_tensor(np.zeros((2, 3)), "x")
+    assert x.dtype == torch.float32 and lengths is None
+    ids, _ = to_tensor(np.zeros((2, 3), dtype=np.int64), "x")
+    assert ids.dtype == torch.int64
+    with pytest.raises(InputTypeError, match="numbers"):
+        to_tensor(np.array(["a"], dtype=object), "x")
+
+
+def test_datamodule_holds_out_the_tail() -> None:
+    x = np.arange(10, dtype=np.float32)[:, None, None]
+    module = SequenceDataModule(x, np.arange(10), batch_size=3, validation_split=0.3,
+                                shuffle=False)
+    val = torch.cat([b.x for b in module.val_dataloader()]).flatten().tolist()
+    train = torch.cat([b.x for b in module.train_dataloader()]).flatten().tolist()
+    assert val == [7.0, 8.0, 9.0] and train == [float(i) for i in range(7)]

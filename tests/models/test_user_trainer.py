@@ -1,0 +1,71 @@
+"""A seqkit Sequential inside a user-built Lightning Trainer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+import seqkit as sk
+
+
+def _trainer(**kwargs: object) -> pl.Trainer:
+    settings = {"max_epochs": 2, "logger": False, "enable_checkpointing": False,
+                "enable_progress_bar": False, "enable_model_summary": False, **kwargs}
+    return pl.Trainer(**settings)
+
+
+def test_unbuilt_model_trains_from_a_plain_dataloader(regression_data) -> None:
+    x, y = regression_data
+    dataset = TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
+    model = sk.Sequential([sk.LSTM(8), sk.Dense(1)], loss="mse", metrics=["mae"])
+    assert not model.built
+    trainer = _trainer()
+    trainer.fit(model, train_dataloaders=DataLoader(dataset, batch_size=32, shuffle=True),
+                val_dataloaders=DataLoader(dataset, batch_size=48))
+    assert model.built and model.input_shape == (None, 8, 2)
+    logged = trainer.callback_metrics
+    assert {"loss", "mae", "val_loss", "val_mae"} <= set(logged)
+    # The logged validation loss is the mean over the whole loader.
+    model.eval()
+    with torch.no_grad():
+        expected = torch.mean((model(torch.from_numpy(x))[:, 0] - torch.from_numpy(y)) ** 2)
+    assert float(logged["val_loss"]) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_test_and_predict_with_user_trainer(regression_data) -> None:
+    x, y = regression_data
+    loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=64)
+    model = sk.Sequential([sk.GRU(4), sk.Dense(1)], loss="mse", metrics=["mae"])
+    trainer = _trainer(max_epochs=1)
+    trainer.fit(model, loader)
+    results = trainer.test(model, loader, verbose=False)[0]
+    assert set(results) == {"test_loss", "test_mae"}
+    assert results["test_loss"] == pytest.approx(model.evaluate(x, y)["loss"], rel=1e-5)
+    batches = trainer.predict(model, DataLoader(TensorDataset(torch.from_numpy(x)),
+                                                batch_size=64))
+    np.testing.assert_allclose(torch.cat(batches).numpy(), model.predict(x), rtol=1e-5)
+
+
+def test_sequence_datamodule_with_ragged_sequences() -> None:
+    rng = np.random.default_rng(0)
+    sequences = [rng.normal(size=(int(n), 3)).astype(np.float32)
+                 for n in rng.integers(3, 9, size=40)]
+    y = np.array([s.mean() for s in sequences], dtype=np.float32)
+    datamodule = sk.data.SequenceDataModule(sequences, y, batch_size=8, validation_split=0.25)
+    model = sk.Sequential([sk.LSTM(6), sk.Dense(1)], loss="mse")
+    trainer = _trainer()
+    trainer.fit(model, datamodule=datamodule)
+    assert "val_loss" in trainer.callback_metrics
+    first = next(iter(datamodule.train_dataloader()))
+    assert first.lengths is not None and first.x.shape[0] == 8
+
+
+def test_lightning_early_stopping_reads_the_epoch_values(regression_data) -> None:
+    x, y = regression_data
+    model = sk.Sequential([sk.LSTM(4), sk.Dense(1)], loss="mse", lr=1e-9)  # cannot improve
+    stop = pl.callbacks.EarlyStopping(monitor="loss", patience=1, min_delta=1.0)
+    history = model.fit(x, y, epochs=20, verbose=0, seed=0, callbacks=[stop])
+    assert len(history.history["loss"]) < 20
