@@ -7,13 +7,12 @@ what was received, and how to fix it.
 
 Example:
     >>> from seqkit.errors import InputError, explain
-    >>> err = InputError(explain("LSTM input", expected="3D input (batch, time, features)",
-    ...                          received="shape (32, 10)",
-    ...                          fix="for one value per time step add a feature axis: x[..., None]"))
+    >>> err = InputError(explain("LSTM input", expected="3D input",
+    ...                          received="shape (32, 10)", fix="add a feature axis: x[..., None]"))
     >>> isinstance(err, ValueError)
     True
     >>> print(err)
-    LSTM input: expected 3D input (batch, time, features) but received shape (32, 10); for one value per time step add a feature axis: x[..., None]
+    LSTM input: expected 3D input but received shape (32, 10); add a feature axis: x[..., None]
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def test_feature_size_must_match_the_built_model(model) -> None:
 
 
 def test_x_and_y_lengths_must_match(model) -> None:
-    with pytest.raises(InputError, match="expected 8 samples .* received 7 samples"):
+    with pytest.raises(InputError, match=r"expected 8 samples .* received 7 samples"):
         model.fit(X, Y[:7], verbose=0)
 
 
@@ -50,7 +50,7 @@ def test_empty_input(model) -> None:
 
 
 def test_non_numeric_input(model) -> None:
-    with pytest.raises(InputTypeError, match="numbers .* dtype <U"):
+    with pytest.raises(InputTypeError, match=r"numbers .* dtype <U"):
         model.fit(np.array([["a", "b"]] * 8), Y, verbose=0)
 
 
@@ -114,7 +114,7 @@ def test_bad_fit_arguments(model, kwargs: dict, pattern: str) -> None:
 
 
 def test_validation_split_that_leaves_no_validation_sample(model) -> None:
-    with pytest.raises(InputError, match="0.05 of 8 samples"):
+    with pytest.raises(InputError, match=r"0\.05 of 8 samples"):
         model.fit(X, Y, validation_split=0.05, verbose=0)
 
 
