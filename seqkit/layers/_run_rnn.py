@@ -46,6 +46,10 @@ def run_rnn(
 
     empty = lengths_cpu == 0
     has_empty = bool(empty.any())
+    if has_empty:
+        # Length-0 sequences run one (clamped) step; make it read zeros, not padding, so
+        # non-finite padding cannot reach their outputs or the weights' gradients.
+        values = values.masked_fill(empty.to(values.device)[:, None, None], 0.0)
     packed = pack_padded_sequence(
         values, lengths_cpu.clamp(min=1), batch_first=True, enforce_sorted=False
     )
@@ -61,8 +65,7 @@ def _reset_empty(
     state: RecurrentState, outputs: Tensor, empty: Tensor, initial: RecurrentState | None
 ) -> tuple[RecurrentState, Tensor]:
     """Zero outputs and initial (or zero) state for sequences of length 0."""
-    keep = (~empty).to(outputs.dtype)
-    outputs = outputs * keep[:, None, None]
+    outputs = outputs.masked_fill(empty[:, None, None], 0.0)
 
     def restore(final: Tensor | None, start: Tensor | None) -> Tensor | None:
         if final is None:

@@ -126,6 +126,7 @@ class Layer(nn.Module):
         self.check_input_shape(input_shape)
         if not self.built:
             self._build(input_shape)
+            self.train(self.training)  # new submodules follow an earlier .eval()/.train()
             self.input_shape = (None, *input_shape[1:])
             self.built = True
 
@@ -148,13 +149,17 @@ class Layer(nn.Module):
         state: RecurrentState | None = None,
     ) -> LayerOutput:
         """Runs the block, building it from ``values.shape`` on first use."""
+        self.ensure_built(values)
+        return self.call(values, lengths, state)
+
+    def ensure_built(self, values: Tensor) -> None:
+        """Builds from ``values.shape`` on first use; afterwards checks rank and features."""
         if not self.built:
             self.build((None, *values.shape[1:]))
         elif values.dim() not in self.input_ranks or (
             self.checks_features and values.shape[-1] != self.input_shape[-1]
         ):
             self.check_input_shape(tuple(values.shape))
-        return self.call(values, lengths, state)
 
     def call(
         self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None

@@ -72,6 +72,11 @@ class Bidirectional(Layer):
         return {"layer": self._wrapped_config, "merge_mode": self.merge_mode, "name": self.name}
 
     @property
+    def core(self) -> RecurrentLayer:
+        """The wrapped (bidirectional) layer, which owns the kernel and the state."""
+        return self.layer
+
+    @property
     def units(self) -> int:
         """Units of each direction."""
         return self.layer.units
@@ -85,10 +90,25 @@ class Bidirectional(Layer):
             return shape
         return (*shape[:-1], self.units)
 
-    def call(
-        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    def forward(
+        self,
+        values: Tensor,
+        lengths: Tensor | None = None,
+        state: RecurrentState | None = None,
+        initial_state: RecurrentState | None = None,
     ) -> LayerOutput:
-        out = self.layer.call(values, lengths, state)
+        """Runs both directions; ``initial_state`` as for the wrapped layer."""
+        self.ensure_built(values)
+        return self.call(values, lengths, state, initial_state)
+
+    def call(
+        self,
+        values: Tensor,
+        lengths: Tensor | None,
+        state: RecurrentState | None,
+        initial_state: RecurrentState | None = None,
+    ) -> LayerOutput:
+        out = self.layer.call(values, lengths, state, initial_state)
         if self.merge_mode == "concat":
             return out
         forward, backward = torch.chunk(out.values, 2, dim=-1)
@@ -98,6 +118,10 @@ class Bidirectional(Layer):
             "ave": lambda: (forward + backward) / 2,
         }[self.merge_mode]()
         return LayerOutput(merged, out.lengths, out.state)
+
+    def reset_states(self) -> None:
+        """Forgets the carried state of a stateful wrapped layer."""
+        self.layer.reset_states()
 
 
 def _layer_from_dict(spec: dict[str, Any]) -> Layer:

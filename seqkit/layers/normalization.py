@@ -21,7 +21,7 @@ class LayerNormalization(Layer):
         epsilon: Added to the variance for numerical stability.
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> out = sk.LayerNormalization()(torch.tensor([[1.0, 3.0]])).values
         >>> [round(v, 3) for v in out[0].tolist()]

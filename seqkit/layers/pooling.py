@@ -34,7 +34,8 @@ def zero_padding(values: Tensor, lengths: Tensor | None) -> Tensor:
     if lengths is None or values.dim() < 3:
         return values
     mask = valid_mask(lengths.to(values.device), values.shape[1])
-    return values * mask.reshape(*mask.shape, *([1] * (values.dim() - 2))).to(values.dtype)
+    padding = ~mask.reshape(*mask.shape, *([1] * (values.dim() - 2)))
+    return values.masked_fill(padding, 0.0)  # not a product: padding may hold inf/nan
 
 
 class _Pooling1D(Layer):

@@ -32,6 +32,10 @@ class RecurrentLayer(Layer):
         initial_state: ``None`` to start from zeros, or ``"previous"`` to start from the
             final state of the recurrent layer before this one in the model (an
             encoder-decoder in a plain ``Sequential``).
+        stateful: Carry the final state of each row of a batch into the same row of the
+            next batch (and the next call), detached from the graph, until
+            ``reset_states()``. Consecutive batches must then have the same size and
+            ``fit`` must not shuffle.
         name: Layer name.
     """
 
@@ -49,6 +53,7 @@ class RecurrentLayer(Layer):
         bidirectional: bool = False,
         dropout: float = 0.0,
         initial_state: str | None = None,
+        stateful: bool = False,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -69,7 +74,14 @@ class RecurrentLayer(Layer):
                 )
             )
         self.initial_state = one_of(initial_state, "initial_state", kind, (None, "previous"))
+        self.stateful = boolean(stateful, "stateful", kind)
         self.rnn: nn.LSTM | nn.GRU | None = None
+        self.carried_state: RecurrentState | None = None  # stateful=True only
+
+    @property
+    def core(self) -> RecurrentLayer:
+        """The layer that owns the kernel and state (itself; see ``Bidirectional.core``)."""
+        return self
 
     @property
     def directions(self) -> int:
@@ -90,6 +102,7 @@ class RecurrentLayer(Layer):
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
             "initial_state": self.initial_state,
+            "stateful": self.stateful,
             "name": self.name,
         }
 
@@ -126,12 +139,56 @@ class RecurrentLayer(Layer):
                     )
                 )
 
-    def call(
-        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    def forward(
+        self,
+        values: Tensor,
+        lengths: Tensor | None = None,
+        state: RecurrentState | None = None,
+        initial_state: RecurrentState | None = None,
     ) -> LayerOutput:
-        initial = None
+        """Runs the layer; ``initial_state`` (batch-major) overrides every other start."""
+        self.ensure_built(values)
+        return self.call(values, lengths, state, initial_state)
+
+    def call(
+        self,
+        values: Tensor,
+        lengths: Tensor | None,
+        state: RecurrentState | None,
+        initial_state: RecurrentState | None = None,
+    ) -> LayerOutput:
+        initial = self.starting_state(values.shape[0], state, initial_state)
+        out = self.run(values, lengths, initial)
+        if self.stateful:
+            self.carried_state = out.state.detach()  # type: ignore[union-attr]
+        return out
+
+    def starting_state(
+        self,
+        batch: int,
+        previous: RecurrentState | None,
+        given: RecurrentState | None,
+    ) -> RecurrentState | None:
+        """The state to start from, by precedence: ``given``, the state carried by a
+        stateful layer, the previous layer's (``initial_state="previous"``), zeros."""
+        if given is not None:
+            self.check_state(given, batch, "given")
+            return self._own_parts(given)
+        if self.stateful and self.carried_state is not None:
+            carried = self.carried_state.h.shape[0]
+            if carried != batch:
+                raise InputError(
+                    explain(
+                        f"{self.label} (stateful) batch",
+                        expected=f"{carried} rows, as in the batch whose state it carries",
+                        received=f"{batch} rows",
+                        fix="keep the batch size fixed (it must divide the number of "
+                        "samples) or call model.reset_states() before changing it",
+                    )
+                )
+            return self.carried_state
         if self.initial_state == "previous":
-            if state is None:
+            if previous is None:
                 raise InputError(
                     explain(
                         f"{self.label} initial_state='previous'",
@@ -140,9 +197,17 @@ class RecurrentLayer(Layer):
                         fix="put the encoder LSTM/GRU first, or drop initial_state",
                     )
                 )
-            self.check_state(state, values.shape[0], "from the previous recurrent layer")
-            initial = state
-        return self.run(values, lengths, initial)
+            self.check_state(previous, batch, "from the previous recurrent layer")
+            return self._own_parts(previous)
+        return None
+
+    def _own_parts(self, state: RecurrentState) -> RecurrentState:
+        # A GRU starts from h alone, also after an LSTM (whose state carries c too).
+        return state if self.rnn_class is nn.LSTM else RecurrentState(state.h)
+
+    def reset_states(self) -> None:
+        """Forgets the carried state of a stateful layer (the next batch starts at zero)."""
+        self.carried_state = None
 
     def run(
         self, values: Tensor, lengths: Tensor | None, initial: RecurrentState | None

@@ -15,7 +15,9 @@ from seqkit.data.batch import Batch
 from seqkit.data.loader import ArrayLoader
 from seqkit.errors import InputError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
+from seqkit.layers.state import RecurrentState
 from seqkit.models._inputs import prepare_inputs, split_tail
+from seqkit.models._states import read_initial_states, states_for_output
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
@@ -205,32 +207,64 @@ class KerasAPI:
             result[name] = float(metric.compute())
         return result
 
-    def predict(self: Sequential, x: Any, *, batch_size: int = 256,
-                lengths: Any = None) -> Any:
+    def predict(self: Sequential, x: Any, *, batch_size: int = 256, lengths: Any = None,
+                initial_state: Any = None, return_state: bool = False) -> Any:
         """Model outputs for ``x``, batched, in eval mode, on the model's device.
 
-        Returns numpy for numpy (and list/pandas) input and a tensor (on the input's
-        device) for tensor input. Outputs are raw (logits for classification losses).
+        Args:
+            x: Inputs, as for :meth:`fit`.
+            batch_size: Samples per forward pass (bounds memory, not results).
+            lengths: Valid length of each padded sequence.
+            initial_state: Start states, batch-major ``(batch, num_layers * directions,
+                units)``: a dict keyed by recurrent layer name, or one state for a model
+                with one recurrent layer (a ``RecurrentState``, ``(h, c)`` or ``h``).
+            return_state: Also return the final states, keyed by layer name (the layers
+                built with ``return_state=True``, or every recurrent layer if none is).
+
+        Returns:
+            Outputs (raw: logits for classification losses), numpy for numpy (and list or
+            pandas) input and a tensor on the input's device for tensor input; steps after
+            each sequence's end are zero. With ``return_state``: ``(outputs, states)``.
         """
         data = prepare_inputs(self, x, lengths=lengths)
+        starts = read_initial_states(self, initial_state, self.device)
+        step = positive_int(batch_size, "batch_size", "predict")
         was_training = self.training
         self.eval()
         outputs: list[Tensor] = []
+        finals: list[dict[str, RecurrentState]] = []
         try:
             with torch.inference_mode():
-                for batch in ArrayLoader(data, positive_int(batch_size, "batch_size",
-                                                            "predict")):
+                for start, batch in zip(range(0, data.x.shape[0], step),
+                                        ArrayLoader(data, step), strict=True):
                     batch = _to_device(batch, self.device)
-                    values, out_lengths, _ = self.run_blocks(batch.x, batch.lengths)
+                    given = {name: _rows(state, start, start + step)
+                             for name, state in starts.items()}
+                    values, out_lengths, states = self.run_blocks(batch.x, batch.lengths,
+                                                                  given)
                     outputs.append(zero_padding(values, out_lengths))
+                    if return_state:
+                        finals.append(states)
         finally:
             self.train(was_training)
         result = torch.cat(outputs)
         if not self.batch_first and result.dim() >= 3:
             result = result.transpose(0, 1)
-        if isinstance(x, Tensor):
-            return result.to(x.device)
-        return result.cpu().numpy()
+        as_tensor = isinstance(x, Tensor)
+        result = result.to(x.device) if as_tensor else result.cpu().numpy()
+        if not return_state:
+            return result
+        joined = {name: _cat_states([f[name] for f in finals]) for name in finals[0]}
+        return result, states_for_output(self, joined, as_numpy=not as_tensor)
+
+
+def _rows(state: RecurrentState, start: int, stop: int) -> RecurrentState:
+    return RecurrentState(state.h[start:stop], None if state.c is None else state.c[start:stop])
+
+
+def _cat_states(states: list[RecurrentState]) -> RecurrentState:
+    c = None if states[0].c is None else torch.cat([s.c for s in states])  # type: ignore[misc]
+    return RecurrentState(torch.cat([s.h for s in states]), c)
 
 
 def _to_device(batch: Batch, device: torch.device) -> Batch:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pytorch_lightning as pl
@@ -17,6 +17,7 @@ from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
+from seqkit.models.streaming import Stream
 from seqkit.models.summary import print_summary
 
 __all__ = ["Sequential"]
@@ -167,9 +168,18 @@ class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
         return values
 
     def run_blocks(
-        self, x: Tensor, lengths: Tensor | None = None
+        self,
+        x: Tensor,
+        lengths: Tensor | None = None,
+        initial_states: Mapping[str, RecurrentState] | None = None,
     ) -> tuple[Tensor, Tensor | None, dict[str, RecurrentState]]:
         """Runs every block on a batch-major batch.
+
+        Args:
+            x: ``(batch, time, features)`` (or token ids).
+            lengths: Valid lengths, or ``None``.
+            initial_states: Start states by recurrent layer name (batch-major); they take
+                precedence over ``initial_state="previous"`` and carried stateful states.
 
         Returns:
             ``(outputs, output_lengths, final_states)``: ``output_lengths`` is ``None``
@@ -179,10 +189,32 @@ class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
         state: RecurrentState | None = None
         final_states: dict[str, RecurrentState] = {}
         for name, block in self.blocks.items():
-            x, lengths, state = block(x, lengths, state)
             if isinstance(block, RecurrentLayer | Bidirectional):
+                start = initial_states.get(name) if initial_states else None
+                x, lengths, state = block(x, lengths, state, start)
                 final_states[name] = state
+            else:
+                x, lengths, state = block(x, lengths, state)
         return x, lengths, final_states
+
+    @property
+    def recurrent_layers(self) -> dict[str, RecurrentLayer | Bidirectional]:
+        """The recurrent blocks by name."""
+        return {name: block for name, block in self.blocks.items()
+                if isinstance(block, RecurrentLayer | Bidirectional)}
+
+    def reset_states(self) -> None:
+        """Clears the carried state of every ``stateful=True`` layer."""
+        for block in self.recurrent_layers.values():
+            block.reset_states()
+
+    def stream(self) -> Stream:
+        """A :class:`~seqkit.models.streaming.Stream` feeding long sequences chunk by chunk.
+
+        ``stream.step(chunk)`` returns the outputs for that chunk as if the whole sequence
+        so far had been run at once; ``stream.reset()`` starts over.
+        """
+        return Stream(self)
 
     def get_config(self) -> dict[str, Any]:
         """The architecture: each layer's class name and config."""
