@@ -21,6 +21,7 @@ from seqkit.models._states import read_initial_states, states_for_output
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
+from seqkit.training.tbptt import check_truncatable
 from seqkit.training.trainer import make_trainer, quiet_lightning, resolve_verbose
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class KerasAPI:
         sample_weight: Any = None,
         lengths: Any = None,
         seed: int | None = None,
+        tbptt_steps: int | None = None,
         trainer: pl.Trainer | None = None,
         **trainer_kwargs: Any,
     ) -> History:
@@ -108,6 +110,10 @@ class KerasAPI:
             lengths: Valid length of each padded sequence (ragged lists give them).
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same
                 seed give identical weights.
+            tbptt_steps: Truncated backpropagation through time: cut each batch into
+                chunks of this many steps, carry the (detached) states from chunk to chunk
+                and step the optimizer per chunk. Needs unidirectional recurrent layers
+                without ``initial_state="previous"``, pooling or ``RepeatVector``.
             trainer: A ready ``pytorch_lightning.Trainer`` to use instead of building one.
             **trainer_kwargs: Any ``Trainer`` argument (``accelerator``, ``devices``,
                 ``strategy``, ``precision``, ``gradient_clip_val``, ...).
@@ -130,6 +136,7 @@ class KerasAPI:
             sample_weight=sample_weight, lengths=lengths, seed=seed,
         )
         self.prepare_training()
+        self._configure_tbptt(tbptt_steps, trainer_kwargs)
         self.monitor_default = "val_loss" if val_loader is not None else "loss"
         history = History()
         with quiet_lightning(verbose_level):
@@ -140,6 +147,15 @@ class KerasAPI:
                 trainer.callbacks.append(history)
             trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader)
         return history
+
+    def _configure_tbptt(self: Sequential, steps: int | None, trainer_kwargs: dict[str, Any]
+                         ) -> None:
+        self.tbptt_steps = None if steps is None else positive_int(steps, "tbptt_steps", "fit")
+        self.automatic_optimization = steps is None
+        # Lightning refuses gradient_clip_val with manual optimization: clip in the step.
+        self.tbptt_clip = trainer_kwargs.pop("gradient_clip_val", None) if steps else None
+        if steps is not None:
+            check_truncatable(self)
 
     def _fit_loaders(self: Sequential, x: Any, y: Any, *, batch_size: int,
                      validation_split: float, validation_data: Any, shuffle: bool,

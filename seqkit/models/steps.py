@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import torch
 from torch import Tensor, nn
 
 from seqkit.data.batch import Batch, as_batch
@@ -17,7 +16,8 @@ from seqkit.layers.pooling import valid_mask
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.losses import LossSpec, reduce_loss
 from seqkit.training.metrics import metric_inputs
-from seqkit.training.optimizers import make_optimizer, make_scheduler
+from seqkit.training.optimizers import make_optimizer, make_scheduler, step_schedulers
+from seqkit.training.tbptt import run_truncated
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
@@ -40,6 +40,8 @@ class LightningSteps:
         self._loss_spec: LossSpec | None = None
         self._sums: dict[str, list[Tensor]] = {}
         self._train_epoch_logged = -1
+        self.tbptt_steps: int | None = None  # set by fit(tbptt_steps=...)
+        self.tbptt_clip: float | None = None
 
     def reset_training_objects(self: Sequential) -> None:
         """Drops metric objects (rebuilt for the current output size when needed)."""
@@ -72,8 +74,14 @@ class LightningSteps:
 
         With ``stage`` set, also updates that stage's metrics and loss accumulators.
         """
-        assert self._loss_spec is not None and batch.y is not None
         y_pred, lengths, _ = self.run_blocks(batch.x, batch.lengths)
+        return self.score(y_pred, lengths, batch, stage)
+
+    def score(self: Sequential, y_pred: Tensor, lengths: Tensor | None, batch: Batch,
+              stage: str | None) -> tuple[Tensor, Tensor]:
+        """``(weighted loss sum, element count)`` of outputs against ``batch.y``; padding
+        steps (after ``lengths``) are not scored. With ``stage`` set, also accumulates."""
+        assert self._loss_spec is not None and batch.y is not None
         y_true = align_target(y_pred, batch.y, self._loss_spec.task)
         mask = None if lengths is None else valid_mask(lengths.to(y_pred.device), y_pred.shape[1])
         per_element = self._loss_spec.function(y_pred, y_true)
@@ -111,9 +119,22 @@ class LightningSteps:
         return batch
 
     # -- Lightning hooks ---------------------------------------------------------------------
-    def training_step(self: Sequential, batch: Any, batch_idx: int) -> Tensor:
+    def training_step(self: Sequential, batch: Any, batch_idx: int) -> Tensor | None:
+        if self.tbptt_steps is not None:
+            run_truncated(self, self._batch_from_loader(batch), self.tbptt_steps,
+                          self._manual_step)
+            return None
         total, count = self.loss_terms(self._batch_from_loader(batch), "train")
         return total / count
+
+    def _manual_step(self: Sequential, total: Tensor, count: Tensor) -> None:
+        """One optimizer step on one chunk's loss (truncated BPTT runs manually)."""
+        optimizer = self.optimizers()
+        optimizer.zero_grad()
+        self.manual_backward(total / count)
+        if self.tbptt_clip is not None:
+            self.clip_gradients(optimizer, gradient_clip_val=self.tbptt_clip)
+        optimizer.step()
 
     def validation_step(self: Sequential, batch: Any, batch_idx: int) -> None:
         self.loss_terms(self._batch_from_loader(batch), "val")
@@ -150,6 +171,8 @@ class LightningSteps:
 
     def on_train_epoch_end(self: Sequential) -> None:
         self.finish_train_epoch()
+        if not self.automatic_optimization:  # Lightning steps schedulers only when automatic
+            step_schedulers(self)
 
     def on_validation_epoch_start(self: Sequential) -> None:
         self._sums.pop("val", None)

@@ -17,7 +17,7 @@ from seqkit.models._inputs import prepare_inputs
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
-__all__ = ["Stream"]
+__all__ = ["Stream", "check_streamable"]
 
 _WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D)
 
@@ -48,7 +48,7 @@ class Stream:
 
     def __init__(self, model: Sequential) -> None:
         for layer in model.layers:
-            _check_streamable(layer)
+            check_streamable(layer, "Sequential.stream")
         self.model = model
         self.states: dict[str, RecurrentState] | None = None
 
@@ -85,7 +85,8 @@ class Stream:
         self.states = None
 
 
-def _check_streamable(layer: Layer) -> None:
+def check_streamable(layer: Layer, what: str) -> None:
+    """Raises :class:`ConfigError` if ``layer`` cannot run chunk by chunk."""
     needs_whole = isinstance(layer, _WHOLE_SEQUENCE_LAYERS)
     core = getattr(layer, "core", None)
     if core is not None:
@@ -93,8 +94,8 @@ def _check_streamable(layer: Layer) -> None:
         needs_whole = core.bidirectional or core.initial_state == "previous"
     if needs_whole:
         raise ConfigError(
-            explain("Sequential.stream", expected="layers that run step by step",
+            explain(what, expected="layers that run step by step",
                     received=f"{layer.label}, which needs the whole sequence at once",
-                    fix="stream a model of recurrent, Dense, Dropout, Embedding and "
+                    fix="use unidirectional recurrent, Dense, Dropout, Embedding and "
                     "normalization layers")
         )

@@ -10,7 +10,7 @@ from torch import nn
 
 from seqkit.errors import InputTypeError, explain, unknown_name
 
-__all__ = ["OPTIMIZERS", "SCHEDULERS", "make_optimizer", "make_scheduler"]
+__all__ = ["OPTIMIZERS", "SCHEDULERS", "make_optimizer", "make_scheduler", "step_schedulers"]
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -111,3 +111,17 @@ def make_scheduler(
         return {"scheduler": made, "interval": "epoch", "monitor": monitor}
     raise InputTypeError(explain("scheduler", expected=f"one of {SCHEDULERS} or a callable",
                                  received=f"scheduler={spec!r}"))
+
+
+def step_schedulers(module: Any) -> None:
+    """Steps a LightningModule's epoch schedulers by hand (manual optimization)."""
+    schedulers = module.lr_schedulers()
+    if schedulers is None:
+        return
+    for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            value = module.trainer.callback_metrics.get(module.monitor_default)
+            if value is not None:
+                scheduler.step(value)
+        else:
+            scheduler.step()
