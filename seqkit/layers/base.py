@@ -155,6 +155,7 @@ class Layer(nn.Module):
     def ensure_built(self, values: Tensor) -> None:
         """Builds from ``values.shape`` on first use; afterwards checks rank and features."""
         if not self.built:
+            self.check_input_shape(tuple(values.shape))  # messages show the real batch size
             self.build((None, *values.shape[1:]))
         elif values.dim() not in self.input_ranks or (
             self.checks_features and values.shape[-1] != self.input_shape[-1]
