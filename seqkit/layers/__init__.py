@@ -6,7 +6,7 @@ from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.normalization import LayerNormalization
-from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
+from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
 from seqkit.layers.state import RecurrentState
 
@@ -22,6 +22,7 @@ __all__ = [
     "Embedding",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
+    "LastStep",
     "Layer",
     "LayerNormalization",
     "LayerOutput",

@@ -22,7 +22,7 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "gelu": F.gelu,
     "elu": F.elu,
     "selu": F.selu,
-    "leaky_relu": F.leaky_relu,
+    "leaky_relu": lambda x: F.leaky_relu(x, negative_slope=0.2),  # Keras's slope
     "softplus": F.softplus,
     "silu": F.silu,
     "swish": F.silu,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from torch import Tensor, nn
@@ -30,9 +31,10 @@ class LayerNormalization(Layer):
 
     def __init__(self, epsilon: float = 1e-3, *, name: str | None = None) -> None:
         super().__init__(name=name)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or epsilon <= 0:
+        if (isinstance(epsilon, bool) or not isinstance(epsilon, int | float)
+                or not math.isfinite(epsilon) or epsilon <= 0):
             raise ConfigError(explain("LayerNormalization epsilon",
-                                      expected="a positive number",
+                                      expected="a positive finite number",
                                       received=f"epsilon={epsilon!r}"))
         self.epsilon = float(epsilon)
         self.norm: nn.LayerNorm | None = None

@@ -8,7 +8,13 @@ from torch import Tensor
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "valid_mask", "zero_padding"]
+__all__ = [
+    "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
+    "LastStep",
+    "valid_mask",
+    "zero_padding",
+]
 
 
 def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
@@ -90,3 +96,30 @@ class GlobalMaxPooling1D(_Pooling1D):
         # so inf and nan inside valid steps still come through).
         empty = ~mask.any(dim=1)
         return LayerOutput(masked.masked_fill(empty, 0.0), None, state)
+
+
+@register
+class LastStep(_Pooling1D):
+    """Each sequence's last *valid* step: ``(batch, time, f) -> (batch, f)``.
+
+    The safe replacement for ``output[:, -1]``, which on a right-padded batch picks
+    padding. (A recurrent layer with ``return_sequences=False`` already returns its last
+    valid step; use this after per-step layers.)
+
+    Example:
+        >>> import torch, seqkit as sk
+        >>> x = torch.tensor([[[1.0], [3.0], [0.0]]])
+        >>> sk.LastStep()(x, lengths=torch.tensor([2])).values
+        tensor([[3.]])
+    """
+
+    def call(
+        self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
+    ) -> LayerOutput:
+        if lengths is None:
+            return LayerOutput(values[:, -1], None, state)
+        last = (lengths.to(values.device) - 1).clamp(min=0)
+        picked = values[torch.arange(values.shape[0], device=values.device), last]
+        # A sequence of length 0 has no last step: report zeros.
+        empty = (lengths.to(values.device) == 0)[:, None]
+        return LayerOutput(picked.masked_fill(empty, 0.0), None, state)

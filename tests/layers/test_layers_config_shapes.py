@@ -21,6 +21,7 @@ from seqkit.layers import (
     Embedding,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
+    LastStep,
     Layer,
     LayerNormalization,
     RecurrentState,
@@ -69,6 +70,7 @@ EXAMPLES = [
     Example(lambda: LayerNormalization(1e-5, name="norm"), VECTORS + SEQUENCES),
     Example(lambda: GlobalAveragePooling1D(), SEQUENCES),
     Example(lambda: GlobalMaxPooling1D(name="pool"), SEQUENCES),
+    Example(lambda: LastStep(name="last"), SEQUENCES),
 ]
 
 

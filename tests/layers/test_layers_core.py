@@ -19,6 +19,7 @@ from seqkit.layers import (
     Embedding,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
+    LastStep,
     LayerNormalization,
     RecurrentState,
     RepeatVector,
@@ -93,7 +94,7 @@ REFERENCES = {  # written out from the definitions, not the functions seqkit cal
     "gelu": lambda x: x * 0.5 * (1 + torch.erf(x / math.sqrt(2))),
     "elu": lambda x: torch.where(x > 0, x, torch.exp(x) - 1),
     "selu": lambda x: _SELU_SCALE * torch.where(x > 0, x, _SELU_ALPHA * (torch.exp(x) - 1)),
-    "leaky_relu": lambda x: torch.where(x > 0, x, 0.01 * x),  # torch's default slope
+    "leaky_relu": lambda x: torch.where(x > 0, x, 0.2 * x),  # Keras's slope, not torch's
     "softplus": lambda x: torch.log(1 + torch.exp(x)),
     "silu": lambda x: x / (1 + torch.exp(-x)),
     "swish": lambda x: x / (1 + torch.exp(-x)),
@@ -191,6 +192,7 @@ def _ragged_batch() -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize(("layer_class", "reduce"), [
     (GlobalAveragePooling1D, lambda steps: steps.mean(dim=0)),
     (GlobalMaxPooling1D, lambda steps: steps.max(dim=0).values),
+    (LastStep, lambda steps: steps[-1]),
 ])
 def test_pooling_ignores_padding(layer_class: type, reduce: object) -> None:
     x, lengths = _ragged_batch()
