@@ -26,6 +26,7 @@ from seqkit.layers import (
     RepeatVector,
 )
 from seqkit.models import Sequential
+from seqkit.saving import load_model, save_model
 from seqkit.training import History
 
 __all__ = [
@@ -50,5 +51,7 @@ __all__ = [
     "datasets",
     "errors",
     "layers",
+    "load_model",
+    "save_model",
     "training",
 ]

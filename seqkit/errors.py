@@ -24,6 +24,8 @@ __all__ = [
     "ConfigError",
     "InputError",
     "InputTypeError",
+    "ModelFileError",
+    "ModelFileNotFoundError",
     "NotBuiltError",
     "NotCompiledError",
     "SeqkitError",
@@ -54,6 +56,14 @@ class NotCompiledError(SeqkitError, RuntimeError):
 
 class NotBuiltError(SeqkitError, RuntimeError):
     """The model's weights do not exist yet (its input size is still unknown)."""
+
+
+class ModelFileError(SeqkitError, ValueError):
+    """A model file is not a seqkit file, is damaged, or holds content seqkit refuses."""
+
+
+class ModelFileNotFoundError(SeqkitError, FileNotFoundError):
+    """A model file does not exist."""
 
 
 def explain(what: str, *, expected: str, received: str, fix: str | None = None) -> str:

@@ -145,6 +145,7 @@ class KerasAPI:
                                        callbacks=callbacks, **trainer_kwargs)
             else:
                 trainer.callbacks.append(history)
+            self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
             trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader)
         return history
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
@@ -19,6 +21,7 @@ from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
 from seqkit.models.streaming import Stream
 from seqkit.models.summary import print_summary
+from seqkit.saving.save import save_model
 
 __all__ = ["Sequential"]
 
@@ -215,6 +218,13 @@ class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
         so far had been run at once; ``stream.reset()`` starts over.
         """
         return Stream(self)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Saves architecture, weights and compile settings to one ``.seqkit`` file.
+
+        See :func:`~seqkit.saving.save.save_model`; load it with ``sk.load_model(path)``.
+        """
+        return save_model(self, path)
 
     def get_config(self) -> dict[str, Any]:
         """The architecture: each layer's class name and config."""

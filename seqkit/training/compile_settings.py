@@ -70,3 +70,14 @@ class CompileSettings:
         task = self.loss_spec().task
         made = dict(make_metric(m, task, num_classes) for m in self.metrics)
         return made
+
+    def to_config(self) -> dict[str, Any] | None:
+        """The settings as JSON, or ``None`` when one of them is an object (a class,
+        callable or metric instance) that a file cannot hold by name."""
+        named = (isinstance(self.optimizer, str) and isinstance(self.loss, str)
+                 and all(isinstance(m, str) for m in self.metrics)
+                 and (self.scheduler is None or isinstance(self.scheduler, str)))
+        if not named:
+            return None
+        return {"optimizer": self.optimizer, "loss": self.loss, "metrics": list(self.metrics),
+                "lr": self.lr, "weight_decay": self.weight_decay, "scheduler": self.scheduler}

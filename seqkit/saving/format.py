@@ -1,0 +1,22 @@
+"""The ``.seqkit`` file format: one zip with ``config.json`` and ``model.safetensors``.
+
+``config.json`` holds the format version, the seqkit version, the architecture (each
+layer's class name and ``get_config()``), the input shape it was built for, and the
+compile settings when they are names. ``model.safetensors`` holds the weights. Nothing in
+the file is ever unpickled: configs are JSON, tensors are safetensors.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CONFIG_ENTRY", "ENTRIES", "FORMAT_VERSION", "MAX_CONFIG_BYTES", "WEIGHTS_ENTRY"]
+
+FORMAT_VERSION = 1
+"""Version of the layout written by this seqkit; files with a higher one are refused."""
+
+CONFIG_ENTRY = "config.json"
+WEIGHTS_ENTRY = "model.safetensors"
+ENTRIES = frozenset({CONFIG_ENTRY, WEIGHTS_ENTRY})
+"""The only entries a ``.seqkit`` archive may contain."""
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""Refuse absurd ``config.json`` sizes before reading them (a zip bomb guard)."""
