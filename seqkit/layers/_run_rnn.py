@@ -1,7 +1,8 @@
 """Running a fused ``nn.LSTM``/``nn.GRU`` exactly on padded batches.
 
-Kept apart from the layer classes so the length handling (packing today; a gather-based
-fast path per device is planned) has one home.
+Two exact ways exist: packing (here), which also gives each sequence's final state, and the
+gather path (:mod:`seqkit.layers._gathered_rnn`), which stays on the unpacked kernel but
+gives outputs only. :data:`LENGTH_STRATEGY` picks per device where no state is needed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["last_step", "run_rnn"]
+__all__ = ["LENGTH_STRATEGY", "last_step", "length_strategy", "run_rnn"]
+
+LENGTH_STRATEGY: dict[str, str] = {"cpu": "pack", "cuda": "gather"}
+"""How padded batches run when no final state is needed, by device type: ``"pack"`` or
+``"gather"``. CPU: packing measured faster (``benchmarks/variable_lengths.py``); CUDA:
+cuDNN's packed mode measured 3.3x slower than unpacked on an H200. Other devices pack."""
+
+
+def length_strategy(device: torch.device) -> str:
+    """The strategy :data:`LENGTH_STRATEGY` gives ``device`` (``"pack"`` if unlisted)."""
+    return LENGTH_STRATEGY.get(device.type, "pack")
 
 
 def run_rnn(

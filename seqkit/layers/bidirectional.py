@@ -96,10 +96,12 @@ class Bidirectional(Layer):
         lengths: Tensor | None = None,
         state: RecurrentState | None = None,
         initial_state: RecurrentState | None = None,
+        need_state: bool = True,
     ) -> LayerOutput:
-        """Runs both directions; ``initial_state`` as for the wrapped layer."""
+        """Runs both directions; ``initial_state`` and ``need_state`` as for the wrapped
+        layer."""
         self.ensure_built(values)
-        return self.call(values, lengths, state, initial_state)
+        return self.call(values, lengths, state, initial_state, need_state)
 
     def call(
         self,
@@ -107,8 +109,9 @@ class Bidirectional(Layer):
         lengths: Tensor | None,
         state: RecurrentState | None,
         initial_state: RecurrentState | None = None,
+        need_state: bool = True,
     ) -> LayerOutput:
-        out = self.layer.call(values, lengths, state, initial_state)
+        out = self.layer.call(values, lengths, state, initial_state, need_state)
         if self.merge_mode == "concat":
             return out
         forward, backward = torch.chunk(out.values, 2, dim=-1)

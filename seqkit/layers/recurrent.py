@@ -8,7 +8,8 @@ from torch import Tensor, nn
 
 from seqkit._checks import boolean, fraction, one_of, positive_int
 from seqkit.errors import ConfigError, InputError, explain
-from seqkit.layers._run_rnn import last_step, run_rnn
+from seqkit.layers._gathered_rnn import run_rnn_gathered
+from seqkit.layers._run_rnn import last_step, length_strategy, run_rnn
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.state import RecurrentState
 
@@ -77,6 +78,7 @@ class RecurrentLayer(Layer):
         self.stateful = boolean(stateful, "stateful", kind)
         self.rnn: nn.LSTM | nn.GRU | None = None
         self.carried_state: RecurrentState | None = None  # stateful=True only
+        self._templates: dict[int, nn.Module] = {}  # for the gather path, not weights
 
     @property
     def core(self) -> RecurrentLayer:
@@ -145,10 +147,12 @@ class RecurrentLayer(Layer):
         lengths: Tensor | None = None,
         state: RecurrentState | None = None,
         initial_state: RecurrentState | None = None,
+        need_state: bool = True,
     ) -> LayerOutput:
-        """Runs the layer; ``initial_state`` (batch-major) overrides every other start."""
+        """Runs the layer; ``initial_state`` (batch-major) overrides every other start.
+        ``need_state=False`` allows leaving the final state out (faster on some devices)."""
         self.ensure_built(values)
-        return self.call(values, lengths, state, initial_state)
+        return self.call(values, lengths, state, initial_state, need_state)
 
     def call(
         self,
@@ -156,9 +160,10 @@ class RecurrentLayer(Layer):
         lengths: Tensor | None,
         state: RecurrentState | None,
         initial_state: RecurrentState | None = None,
+        need_state: bool = True,
     ) -> LayerOutput:
         initial = self.starting_state(values.shape[0], state, initial_state)
-        out = self.run(values, lengths, initial)
+        out = self.run(values, lengths, initial, need_state or self.stateful)
         if self.stateful:
             self.carried_state = out.state.detach()  # type: ignore[union-attr]
         return out
@@ -210,14 +215,29 @@ class RecurrentLayer(Layer):
         self.carried_state = None
 
     def run(
-        self, values: Tensor, lengths: Tensor | None, initial: RecurrentState | None
+        self,
+        values: Tensor,
+        lengths: Tensor | None,
+        initial: RecurrentState | None,
+        need_state: bool = True,
     ) -> LayerOutput:
-        """Runs the kernel from ``initial`` (already checked) and shapes the output."""
+        """Runs the kernel from ``initial`` (already checked) and shapes the output.
+
+        With ``need_state=False`` the final state may be left out (``None``), which lets
+        padded batches take the device's faster exact path (see ``LENGTH_STRATEGY``).
+        """
         assert self.rnn is not None
-        outputs, final = run_rnn(self.rnn, values, lengths, initial)
+        final: RecurrentState | None
+        if need_state or lengths is None or length_strategy(values.device) == "pack":
+            outputs, final = run_rnn(self.rnn, values, lengths, initial)
+            last = last_step(final, self.directions)
+        else:
+            outputs, last = run_rnn_gathered(self.rnn, values, lengths, initial,
+                                             self._templates)
+            final = None
         if self.return_sequences:
             return LayerOutput(outputs, lengths, final)
-        return LayerOutput(last_step(final, self.directions), None, final)
+        return LayerOutput(last, None, final)
 
 
 @register

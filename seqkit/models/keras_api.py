@@ -257,8 +257,8 @@ class KerasAPI:
                     batch = _to_device(batch, self.device)
                     given = {name: _rows(state, start, start + step)
                              for name, state in starts.items()}
-                    values, out_lengths, states = self.run_blocks(batch.x, batch.lengths,
-                                                                  given)
+                    values, out_lengths, states = self.run_blocks(
+                        batch.x, batch.lengths, given, keep_states=return_state)
                     outputs.append(zero_padding(values, out_lengths))
                     if return_state:
                         finals.append(states)

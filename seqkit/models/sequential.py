@@ -175,6 +175,7 @@ class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
         x: Tensor,
         lengths: Tensor | None = None,
         initial_states: Mapping[str, RecurrentState] | None = None,
+        keep_states: bool = False,
     ) -> tuple[Tensor, Tensor | None, dict[str, RecurrentState]]:
         """Runs every block on a batch-major batch.
 
@@ -183,22 +184,39 @@ class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
             lengths: Valid lengths, or ``None``.
             initial_states: Start states by recurrent layer name (batch-major); they take
                 precedence over ``initial_state="previous"`` and carried stateful states.
+            keep_states: Return every recurrent layer's exact final state. Otherwise only
+                states the model itself uses are computed, which lets padded batches take
+                the device's faster exact path.
 
         Returns:
             ``(outputs, output_lengths, final_states)``: ``output_lengths`` is ``None``
             unless the output keeps a time axis with known lengths; ``final_states`` maps
-            each recurrent layer's name to its final state (batch-major).
+            each recurrent layer's name to its final state (batch-major; only those
+            computed unless ``keep_states``).
         """
         state: RecurrentState | None = None
         final_states: dict[str, RecurrentState] = {}
+        needed = self._states_needed() if not keep_states else None
         for name, block in self.blocks.items():
             if isinstance(block, RecurrentLayer | Bidirectional):
                 start = initial_states.get(name) if initial_states else None
-                x, lengths, state = block(x, lengths, state, start)
-                final_states[name] = state
+                need = needed is None or name in needed
+                x, lengths, state = block(x, lengths, state, start, need)
+                if state is not None:
+                    final_states[name] = state
             else:
                 x, lengths, state = block(x, lengths, state)
         return x, lengths, final_states
+
+    def _states_needed(self) -> set[str]:
+        """Recurrent layers whose final state a later layer starts from."""
+        needed: set[str] = set()
+        latest: str | None = None
+        for name, block in self.recurrent_layers.items():
+            if latest is not None and block.core.initial_state == "previous":
+                needed.add(latest)
+            latest = name
+        return needed
 
     @property
     def recurrent_layers(self) -> dict[str, RecurrentLayer | Bidirectional]:

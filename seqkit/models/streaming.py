@@ -71,8 +71,8 @@ class Stream:
             with torch.inference_mode():
                 x = data.x.to(device)
                 given = None if data.lengths is None else data.lengths.to(device)
-                values, out_lengths, self.states = self.model.run_blocks(x, given,
-                                                                         self.states)
+                values, out_lengths, self.states = self.model.run_blocks(
+                    x, given, self.states, keep_states=True)
         finally:
             self.model.train(was_training)
         values = zero_padding(values, out_lengths)

@@ -73,10 +73,11 @@ def run_truncated(
     for chunk in chunks(batch, steps, per_step):
         if not chunk.scored:
             with torch.no_grad():
-                _, _, states = model.run_blocks(chunk.batch.x, chunk.batch.lengths, states)
+                _, _, states = model.run_blocks(chunk.batch.x, chunk.batch.lengths, states,
+                                                keep_states=True)
         else:
             y_pred, lengths, states = model.run_blocks(chunk.batch.x, chunk.batch.lengths,
-                                                       states)
+                                                       states, keep_states=True)
             total, count = model.score(y_pred, lengths, chunk.batch, "train")
             if bool(count > 0):
                 on_loss(total, count)
