@@ -35,7 +35,7 @@ class ArrayLoader:
             batches.
         pin_memory: Pin batches in page-locked memory (for ``non_blocking`` CUDA copies).
 
-    Example:
+    Examples:
         >>> import torch
         >>> loader = ArrayLoader(Batch(torch.arange(10.0)[:, None]), batch_size=4)
         >>> [b.x.shape[0] for b in loader]
@@ -57,6 +57,14 @@ class ArrayLoader:
         self.seed = seed
         self.pin_memory = pin_memory
         self.epoch = 0
+        # Lightning calls `loader.sampler.set_epoch(epoch)` before each epoch, also after a
+        # resume from a checkpoint, which keeps the shuffling order of an unbroken run.
+        self.sampler = self
+        self.batch_sampler = None  # read next to `sampler` by Lightning's data utilities
+
+    def set_epoch(self, epoch: int) -> None:
+        """Sets the epoch whose order the next ``iter()`` gives (then counts on from it)."""
+        self.epoch = epoch
 
     @property
     def num_samples(self) -> int:

@@ -86,6 +86,7 @@ class KerasAPI:
         lengths: Any = None,
         seed: int | None = None,
         tbptt_steps: int | None = None,
+        ckpt_path: str | None = None,
         trainer: pl.Trainer | None = None,
         **trainer_kwargs: Any,
     ) -> History:
@@ -114,6 +115,8 @@ class KerasAPI:
                 chunks of this many steps, carry the (detached) states from chunk to chunk
                 and step the optimizer per chunk. Needs unidirectional recurrent layers
                 without ``initial_state="previous"``, pooling or ``RepeatVector``.
+            ckpt_path: A Lightning checkpoint to resume from (weights, optimizer,
+                scheduler, epoch and History), e.g. ``ModelCheckpoint``'s ``last.ckpt``.
             trainer: A ready ``pytorch_lightning.Trainer`` to use instead of building one.
             **trainer_kwargs: Any ``Trainer`` argument (``accelerator``, ``devices``,
                 ``strategy``, ``precision``, ``gradient_clip_val``, ...).
@@ -146,7 +149,8 @@ class KerasAPI:
             else:
                 trainer.callbacks.append(history)
             self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
-            trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader)
+            trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader,
+                        ckpt_path=ckpt_path)
         return history
 
     def _configure_tbptt(self: Sequential, steps: int | None, trainer_kwargs: dict[str, Any]

@@ -17,6 +17,7 @@ from seqkit.layers.base import Layer, Shape
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
+from seqkit.models.checkpoints import CheckpointMixin
 from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
 from seqkit.models.streaming import Stream
@@ -26,7 +27,7 @@ from seqkit.saving.save import save_model
 __all__ = ["Sequential"]
 
 
-class Sequential(KerasAPI, LightningSteps, pl.LightningModule):
+class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     """A linear stack of blocks, trained Keras-style or by any Lightning ``Trainer``.
 
     Data is batch-major: ``(batch, time, features)`` in, ``(batch, ...)`` out. Input sizes

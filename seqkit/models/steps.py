@@ -2,12 +2,18 @@
 
 Per step, losses and metrics only *accumulate on the device*; they are read (and logged)
 once per epoch. Per-step ``self.log`` costs ~0.4 ms, as much as a small model's step.
+
+A small model's whole step takes a few milliseconds on CPU, so the per-step path avoids
+even microsecond costs: see ``benchmarks/fit_overhead.py`` for the ratio to a hand-written
+PyTorch loop.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
+import torch
 from torch import Tensor, nn
 
 from seqkit.data.batch import Batch, as_batch
@@ -38,7 +44,9 @@ class LightningSteps:
         self.stage_metrics = nn.ModuleDict()
         self.monitor_default = "loss"
         self._loss_spec: LossSpec | None = None
-        self._sums: dict[str, list[Tensor]] = {}
+        # Per stage: [weighted loss sum (a device tensor), element count (a host number, or a
+        # device tensor once padding masks or weights made it data-dependent)].
+        self._sums: dict[str, list[Any]] = {}
         self._train_epoch_logged = -1
         self.tbptt_steps: int | None = None  # set by fit(tbptt_steps=...)
         self.tbptt_clip: float | None = None
@@ -68,8 +76,18 @@ class LightningSteps:
         key = _key(stage)
         return self.stage_metrics[key] if key in self.stage_metrics else nn.ModuleDict()
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Lightning sets `_current_fx_name` around every hook call, ~40 times per training
+        # step; `nn.Module.__setattr__` spends ~1.5 us on each looking for parameters,
+        # modules and buffers, which a hook's name never is.
+        if name == "_current_fx_name":
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
+
     # -- one step ----------------------------------------------------------------------------
-    def loss_terms(self: Sequential, batch: Batch, stage: str | None) -> tuple[Tensor, Tensor]:
+    def loss_terms(self: Sequential, batch: Batch, stage: str | None
+                   ) -> tuple[Tensor, Tensor | int]:
         """Forward pass, then ``(weighted loss sum, element count)`` of a batch.
 
         With ``stage`` set, also updates that stage's metrics and loss accumulators.
@@ -78,28 +96,42 @@ class LightningSteps:
         return self.score(y_pred, lengths, batch, stage)
 
     def score(self: Sequential, y_pred: Tensor, lengths: Tensor | None, batch: Batch,
-              stage: str | None) -> tuple[Tensor, Tensor]:
+              stage: str | None) -> tuple[Tensor, Tensor | int]:
         """``(weighted loss sum, element count)`` of outputs against ``batch.y``; padding
-        steps (after ``lengths``) are not scored. With ``stage`` set, also accumulates."""
+        steps (after ``lengths``) are not scored. With ``stage`` set, also accumulates.
+
+        The count is a host ``int`` when every element counts once (no padding mask, no
+        weights), and a device tensor otherwise.
+        """
         assert self._loss_spec is not None and batch.y is not None
         y_true = align_target(y_pred, batch.y, self._loss_spec.task)
         mask = None if lengths is None else valid_mask(lengths.to(y_pred.device), y_pred.shape[1])
         per_element = self._loss_spec.function(y_pred, y_true)
-        total, count = reduce_loss(per_element, batch.sample_weight, mask)
+        total: Tensor
+        count: Tensor | int
+        if mask is None and batch.sample_weight is None and per_element.dim() > 0:
+            # The common case, without `reduce_loss`'s count tensor (an op per step and one
+            # more per accumulation): the count is known on the host.
+            total, count = per_element.sum(), per_element.numel()
+        else:
+            total, count = reduce_loss(per_element, batch.sample_weight, mask)
         if stage is not None:
-            self._accumulate(stage, total.detach(), count.detach(), y_pred.detach(), y_true, mask)
+            self._accumulate(stage, total.detach(), count, y_pred, y_true, mask)
         return total, count
 
-    def _accumulate(self: Sequential, stage: str, total: Tensor, count: Tensor,
+    def _accumulate(self: Sequential, stage: str, total: Tensor, count: Tensor | int,
                     y_pred: Tensor, y_true: Tensor, mask: Tensor | None) -> None:
         sums = self._sums.get(stage)
+        if isinstance(count, Tensor):
+            count = count.detach()
         if sums is None:
-            self._sums[stage] = [total.clone(), count.clone()]
+            self._sums[stage] = [total.clone(), count]
         else:
             sums[0] += total
-            sums[1] += count
+            sums[1] = sums[1] + count  # not in place: the first count may be a host int
         metrics = self.metrics_of(stage)
         if metrics:
+            y_pred = y_pred.detach()
             if mask is not None:
                 y_pred, y_true = y_pred[mask], y_true[mask]
             task = self._loss_spec.task  # type: ignore[union-attr]
@@ -127,7 +159,29 @@ class LightningSteps:
         total, count = self.loss_terms(self._batch_from_loader(batch), "train")
         return total / count
 
-    def _manual_step(self: Sequential, total: Tensor, count: Tensor) -> None:
+    def transfer_batch_to_device(self: Sequential, batch: Any, device: torch.device,
+                                 dataloader_idx: int) -> Any:
+        """Moves seqkit's ``Batch`` tensor by tensor (Lightning's generic collection walk
+        costs ~30 us per step even on CPU, where nothing moves); other batches as Lightning
+        does."""
+        if isinstance(batch, Batch):
+            # As Lightning: blocking copies to CPU and MPS, asynchronous ones elsewhere.
+            non_blocking = device.type not in ("cpu", "mps")
+            return Batch(*(t if t is None or t.device == device
+                           else t.to(device, non_blocking=non_blocking) for t in batch))
+        return super().transfer_batch_to_device(  # type: ignore[misc]
+            batch, device, dataloader_idx)
+
+    def configure_gradient_clipping(self: Sequential, optimizer: torch.optim.Optimizer,
+                                    gradient_clip_val: float | None = None,
+                                    gradient_clip_algorithm: str | None = None) -> None:
+        """Lightning's clipping, skipped outright when it is off (its checks run every step
+        otherwise)."""
+        if gradient_clip_val:
+            super().configure_gradient_clipping(  # type: ignore[misc]
+                optimizer, gradient_clip_val, gradient_clip_algorithm)
+
+    def _manual_step(self: Sequential, total: Tensor, count: Tensor | int) -> None:
         """One optimizer step on one chunk's loss (truncated BPTT runs manually)."""
         optimizer = self.optimizers()
         optimizer.zero_grad()
@@ -190,8 +244,10 @@ class LightningSteps:
         sums = self._sums.pop(stage, None)
         prefix = _PREFIX[stage]
         if sums is not None:
+            # A tensor on the loss's device, so that strategies can sum it over processes.
+            count = torch.as_tensor(sums[1], dtype=sums[0].dtype, device=sums[0].device)
             total = self.trainer.strategy.reduce(sums[0], reduce_op="sum")
-            count = self.trainer.strategy.reduce(sums[1], reduce_op="sum")
+            count = self.trainer.strategy.reduce(count, reduce_op="sum")
             self.log(f"{prefix}loss", total / count, prog_bar=True)
         for name, metric in self.metrics_of(stage).items():
             if metric.update_called:
@@ -227,6 +283,12 @@ class LightningSteps:
                        else (batch.x.shape[1], None, *batch.x.shape[2:]))
         if stage in ("fit", "validate", "test"):
             self.prepare_training()
+
+
+# Lightning inspects `training_step`'s signature on every step (to decide whether to pass
+# `batch_idx`); a precomputed signature turns that inspection into a lookup.
+LightningSteps.training_step.__signature__ = (  # type: ignore[attr-defined]
+    inspect.signature(LightningSteps.training_step))
 
 
 def _key(stage: str) -> str:

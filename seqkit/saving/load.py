@@ -22,7 +22,7 @@ from seqkit.saving.format import (
     WEIGHTS_ENTRY,
 )
 
-__all__ = ["load_model"]
+__all__ = ["load_model", "model_from_config"]
 
 
 def load_model(path: str | os.PathLike[str]) -> Any:
@@ -60,7 +60,7 @@ def load_model(path: str | os.PathLike[str]) -> Any:
                     fix="check the path; model.save(path) writes the file")
         )
     config, weights = _read_archive(source)
-    model = _rebuild(config, source)
+    model = model_from_config(config, source)
     _load_weights(model, weights, source)
     return model.eval()
 
@@ -95,9 +95,17 @@ def _read_archive(source: Path) -> tuple[dict[str, Any], bytes]:
     return config, weights
 
 
-def _rebuild(config: dict[str, Any], source: Path) -> Any:
+def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
+    """Rebuilds a ``Sequential`` (unweighted) from what :func:`~seqkit.saving.save.model_config`
+    wrote, naming only registered layer classes.
+
+    Args:
+        config: The saved config (format version, architecture, input shape, compile).
+        source: The file it came from, for error messages.
+    """
     from seqkit.models.sequential import Sequential
 
+    source = Path(source)
     version = config.get("format_version")
     if not isinstance(version, int) or version < 1:
         raise _refuse(source, f"format_version={version!r}")

@@ -44,6 +44,14 @@ class History(pl.Callback):
         for name, value in values.items():
             self.history.setdefault(name, []).append(value)
 
+    def state_dict(self) -> dict[str, Any]:
+        """Saved in Lightning checkpoints, so a resumed ``fit`` continues the History."""
+        return {"history": self.history, "epoch": self.epoch}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.history = {name: list(values) for name, values in state_dict["history"].items()}
+        self.epoch = list(state_dict["epoch"])
+
     def plot(self, keys: list[str] | None = None, ax: Any = None) -> Any:
         """Plots the curves (losses by default) with matplotlib; returns the axes.
 
