@@ -13,11 +13,12 @@ from seqkit.data.adapters import check_finite, to_tensor
 from seqkit.data.batch import Batch
 from seqkit.errors import ConfigError, InputError, InputTypeError, explain
 from seqkit.layers.embedding import Embedding
+from seqkit.models._preprocessing import input_tensor, target_tensor
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
-__all__ = ["prepare_inputs", "split_tail"]
+__all__ = ["lengths_tensor", "prepare_inputs", "same_count", "split_point"]
 
 
 def prepare_inputs(
@@ -37,14 +38,16 @@ def prepare_inputs(
     if not model.layers:
         raise ConfigError(explain("Sequential", expected="a model with layers",
                                   received="an empty model", fix="add layers first"))
-    x_tensor, ragged_lengths = to_tensor(x, "x")
+    given_lengths = None if lengths is None else to_tensor(lengths, "lengths")[0]
+    x_tensor, ragged_lengths = input_tensor(model, x, None)
     if not model.batch_first:
         x_tensor = x_tensor.transpose(0, 1).contiguous()
     starts_with_ids = bool(model.layers) and isinstance(model.layers[0], Embedding)
     x_tensor = _input_dtype(x_tensor, starts_with_ids)
     check_finite(x_tensor, "x")
     n = x_tensor.shape[0]
-    length_tensor = ragged_lengths if lengths is None else _lengths(lengths, n, x_tensor)
+    length_tensor = (ragged_lengths if given_lengths is None
+                     else _lengths(given_lengths, n, x_tensor))
 
     model.layers[0].check_input_shape(tuple(x_tensor.shape))
     if not model.built:
@@ -54,7 +57,7 @@ def prepare_inputs(
 
     y_tensor = None
     if y is not None:
-        y_tensor, _ = to_tensor(y, "y")
+        y_tensor = target_tensor(model, y)
         if not model.batch_first and y_tensor.dim() >= 2 and y_tensor.shape[1] == n:
             y_tensor = y_tensor.transpose(0, 1).contiguous()
         _same_length("y", y_tensor.shape[0], n)
@@ -72,9 +75,9 @@ def prepare_inputs(
     return Batch(x_tensor, y_tensor, length_tensor, weight)
 
 
-def split_tail(data: Batch, fraction: float) -> tuple[Batch, Batch]:
-    """Splits off the last ``fraction`` of samples (Keras's ``validation_split``)."""
-    n = data.x.shape[0]
+def split_point(n: int, fraction: float) -> int:
+    """Index where the last ``fraction`` of ``n`` samples starts (Keras's
+    ``validation_split``), checked to leave samples on both sides."""
     n_val = int(n * fraction)
     if n_val == 0 or n_val == n:
         raise InputError(
@@ -82,10 +85,18 @@ def split_tail(data: Batch, fraction: float) -> tuple[Batch, Batch]:
                     received=f"validation_split={fraction} of {n} samples "
                     f"({n_val} for validation)")
         )
-    cut = n - n_val
-    head = Batch(*(None if t is None else t[:cut] for t in data))
-    tail = Batch(*(None if t is None else t[cut:] for t in data))
-    return head, tail
+    return n - n_val
+
+
+def same_count(x: Any, y: Any) -> None:
+    """Raises :class:`InputError` unless ``x`` and ``y`` have as many samples."""
+    if hasattr(x, "__len__") and hasattr(y, "__len__"):
+        _same_length("y", len(y), len(x))
+
+
+def lengths_tensor(lengths: Any) -> Tensor | None:
+    """User-given lengths as an int64 tensor (or ``None``)."""
+    return None if lengths is None else to_tensor(lengths, "lengths")[0].long()
 
 
 def _layout(shape: tuple[Any, ...], batch_first: bool) -> tuple[Any, ...]:
@@ -103,8 +114,7 @@ def _input_dtype(x: Tensor, starts_with_ids: bool) -> Tensor:
     return x if x.dtype.is_floating_point else x.float()
 
 
-def _lengths(lengths: Any, n: int, x: Tensor) -> Tensor:
-    tensor, _ = to_tensor(lengths, "lengths")
+def _lengths(tensor: Tensor, n: int, x: Tensor) -> Tensor:
     _same_length("lengths", tensor.shape[0], n)
     tensor = tensor.reshape(n).long()
     if x.dim() < 2 or bool((tensor < 0).any()) or bool((tensor > x.shape[1]).any()):

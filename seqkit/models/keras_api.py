@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 import torchmetrics
@@ -16,7 +17,8 @@ from seqkit.data.loader import ArrayLoader
 from seqkit.errors import InputError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
-from seqkit.models._inputs import prepare_inputs, split_tail
+from seqkit.models._inputs import lengths_tensor, prepare_inputs, same_count, split_point
+from seqkit.models._preprocessing import adapt_preprocessing, take_rows
 from seqkit.models._states import read_initial_states, states_for_output
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
@@ -171,6 +173,16 @@ class KerasAPI:
             return x, val
         if y is None:
             raise InputError(explain("fit y", expected="targets for x", received="y=None"))
+        same_count(x, y)
+        held_out: tuple[Any, ...] | None = None
+        if validation_data is None and validation_split > 0:
+            # Split the raw data first: preprocessing adapts on the training rows only.
+            cut = split_point(len(x), validation_split)
+            held_out = tuple(take_rows(v, cut, len(x))
+                             for v in (x, y, lengths, sample_weight))
+            x, y, lengths, sample_weight = (take_rows(v, 0, cut)
+                                            for v in (x, y, lengths, sample_weight))
+        adapt_preprocessing(self, x, y, lengths_tensor(lengths))
         data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight,
                               class_weight=class_weight)
         val_data = None
@@ -178,8 +190,10 @@ class KerasAPI:
             if _is_loader(validation_data):
                 return self._loader(data, batch_size, shuffle, seed), validation_data
             val_data = prepare_inputs(self, *validation_data[:2])
-        elif validation_split > 0:
-            data, val_data = split_tail(data, validation_split)
+        elif held_out is not None:
+            val_x, val_y, val_lengths, val_weight = held_out
+            val_data = prepare_inputs(self, val_x, val_y, lengths=val_lengths,
+                                      sample_weight=val_weight)
         train = self._loader(data, batch_size, shuffle, seed)
         val = None if val_data is None else self._loader(val_data, batch_size, False, seed)
         return train, val
@@ -271,12 +285,28 @@ class KerasAPI:
         result = torch.cat(outputs)
         if not self.batch_first and result.dim() >= 3:
             result = result.transpose(0, 1)
+        if self.target_scaler is not None and self.target_scaler.is_adapted:
+            result = self.target_scaler.inverse(result)  # back to original units
         as_tensor = isinstance(x, Tensor)
         result = result.to(x.device) if as_tensor else result.cpu().numpy()
         if not return_state:
             return result
         joined = {name: _cat_states([f[name] for f in finals]) for name in finals[0]}
         return result, states_for_output(self, joined, as_numpy=not as_tensor)
+
+
+    def predict_classes(self: Sequential, x: Any, *, batch_size: int = 256,
+                        lengths: Any = None) -> np.ndarray:
+        """Predicted class of each sample: the original labels when the model was trained
+        on non-numeric labels (strings...), class ids otherwise.
+
+        One output unit means binary (logit > 0); several mean multiclass (argmax).
+        """
+        scores = self.predict(x, batch_size=batch_size, lengths=lengths)
+        scores = scores.cpu().numpy() if isinstance(scores, Tensor) else scores
+        ids = (scores[..., 0] > 0).astype(np.int64) if scores.shape[-1] == 1 \
+            else scores.argmax(axis=-1)
+        return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
 
 
 def _rows(state: RecurrentState, start: int, stop: int) -> RecurrentState:

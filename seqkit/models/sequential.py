@@ -22,6 +22,8 @@ from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
 from seqkit.models.streaming import Stream
 from seqkit.models.summary import print_summary
+from seqkit.preprocessing.base import Preprocessor
+from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
 from seqkit.saving.save import save_model
 
 __all__ = ["Sequential"]
@@ -34,9 +36,13 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     are inferred from the first batch (or :meth:`build`).
 
     Args:
-        layers: Blocks in order (more can be added with :meth:`add`).
+        layers: Blocks in order (more can be added with :meth:`add`), optionally led by
+            host-side preprocessing steps (``TextVectorizer``, ``Normalization``).
         batch_first: ``False`` to accept and return ``(time, batch, features)``; the model
             converts at its boundary only.
+        target_scaler: ``"standard"``, ``"minmax"`` or a ``TargetScaler``: train on scaled
+            regression targets (adapted during ``fit``); metrics and ``predict`` stay in
+            original units, the loss is in scaled units.
         name: Model name (shown by :meth:`summary`).
         **compile_kwargs: If given, passed to :meth:`compile` (``loss=``, ``metrics=``...).
 
@@ -51,9 +57,10 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
 
     def __init__(
         self,
-        layers: Iterable[Layer] | None = None,
+        layers: Iterable[Layer | Preprocessor] | None = None,
         *,
         batch_first: bool = True,
+        target_scaler: str | TargetScaler | None = None,
         name: str | None = None,
         **compile_kwargs: Any,
     ) -> None:
@@ -61,6 +68,10 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         self.batch_first = boolean(batch_first, "batch_first", "Sequential")
         self.model_name = name or "sequential"
         self.blocks = nn.ModuleDict()
+        self.preprocessing: list[Preprocessor] = []
+        self.target_scaler = (TargetScaler(target_scaler) if isinstance(target_scaler, str)
+                              else target_scaler)
+        self.label_encoder: LabelEncoder | None = None
         self.init_training_state()
         for layer in layers or []:
             self.add(layer)
@@ -78,8 +89,20 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         """Whether every block has its weights."""
         return bool(self.blocks) and all(layer.built for layer in self.layers)
 
-    def add(self, layer: Layer) -> None:
-        """Appends a block (named ``lstm``, ``lstm_1``, ... unless it has a name)."""
+    def add(self, layer: Layer | Preprocessor) -> None:
+        """Appends a block (named ``lstm``, ``lstm_1``, ... unless it has a name).
+
+        Preprocessing steps (``TextVectorizer``, ``Normalization``) go before every layer;
+        they run on the host and adapt during ``fit``.
+        """
+        if isinstance(layer, Preprocessor) and not isinstance(layer, Layer):
+            if self.blocks:
+                raise ConfigError(explain(
+                    "Sequential.add", expected="preprocessing steps before every layer",
+                    received=f"{type(layer).__name__} after {self.layers[-1].label}",
+                    fix="put TextVectorizer / Normalization first in the list"))
+            self.preprocessing.append(layer)
+            return
         if not isinstance(layer, Layer):
             raise InputTypeError(
                 explain("Sequential.add", expected="a seqkit layer (e.g. sk.LSTM(32))",

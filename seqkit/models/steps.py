@@ -134,6 +134,9 @@ class LightningSteps:
             y_pred = y_pred.detach()
             if mask is not None:
                 y_pred, y_true = y_pred[mask], y_true[mask]
+            if self.target_scaler is not None:  # metrics in original units
+                y_pred = self.target_scaler.inverse(y_pred)
+                y_true = self.target_scaler.inverse(y_true)
             task = self._loss_spec.task  # type: ignore[union-attr]
             preds, target = metric_inputs(y_pred, y_true, task)
             for metric in metrics.values():

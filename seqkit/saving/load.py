@@ -14,6 +14,8 @@ from safetensors.torch import load as safetensors_load
 
 from seqkit.errors import ModelFileError, ModelFileNotFoundError, SeqkitError, explain
 from seqkit.layers.base import LAYER_REGISTRY, Layer
+from seqkit.preprocessing.base import PREPROCESSOR_REGISTRY
+from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
 from seqkit.saving.format import (
     CONFIG_ENTRY,
     ENTRIES,
@@ -116,9 +118,11 @@ def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
     if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
         raise _refuse(source, "a config.json without a model architecture")
     try:
+        steps = [_preprocessor(entry, source) for entry in config.get("preprocessing") or []]
         layers = [_layer(entry, source) for entry in spec["layers"]]
-        model = Sequential(layers, batch_first=bool(spec.get("batch_first", True)),
+        model = Sequential([*steps, *layers], batch_first=bool(spec.get("batch_first", True)),
                            name=spec.get("name"))
+        _restore_targets(model, config)
         shape = config.get("input_shape")
         if shape is not None:
             model.build(tuple(shape))
@@ -126,7 +130,7 @@ def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
             model.compile(**config["compile"])
     except ModelFileError:
         raise
-    except (SeqkitError, TypeError, ValueError) as error:
+    except (SeqkitError, TypeError, ValueError, KeyError) as error:
         raise _refuse(source, f"an architecture seqkit cannot rebuild ({error})") from None
     return model
 
@@ -139,6 +143,29 @@ def _layer(entry: Any, source: Path) -> Layer:
         raise _refuse(source, f"unknown layer class {name!r}",
                       fix=f"known layers: {', '.join(sorted(LAYER_REGISTRY))}")
     return LAYER_REGISTRY[name].from_config(entry["config"])
+
+
+def _preprocessor(entry: Any, source: Path) -> Any:
+    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
+        raise _refuse(source, f"a malformed preprocessing entry {entry!r}")
+    name = entry.get("class_name")
+    if name not in PREPROCESSOR_REGISTRY:
+        raise _refuse(source, f"unknown preprocessing class {name!r}",
+                      fix=f"known: {', '.join(sorted(PREPROCESSOR_REGISTRY))}")
+    step = PREPROCESSOR_REGISTRY[name].from_config(entry["config"])
+    step.set_state(entry.get("state") or {})
+    return step
+
+
+def _restore_targets(model: Any, config: dict[str, Any]) -> None:
+    scaler = config.get("target_scaler")
+    if scaler:
+        model.target_scaler = TargetScaler(**scaler.get("config", {}))
+        model.target_scaler.set_state(scaler["state"])
+    encoder = config.get("label_encoder")
+    if encoder:
+        model.label_encoder = LabelEncoder()
+        model.label_encoder.set_state(encoder["state"])
 
 
 def _load_weights(model: Any, weights: bytes, source: Path) -> None:

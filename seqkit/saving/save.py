@@ -30,6 +30,13 @@ def model_config(model: Sequential) -> dict[str, Any]:
         "model": model.get_config(),
         "input_shape": list(model.input_shape) if model.built else None,
         "compile": None if settings is None else settings.to_config(),
+        "preprocessing": [{"class_name": type(step).__name__, "config": step.get_config(),
+                           "state": step.get_state()} for step in model.preprocessing],
+        "target_scaler": None if model.target_scaler is None else {
+            "config": model.target_scaler.get_config(),
+            "state": model.target_scaler.get_state()},
+        "label_encoder": None if model.label_encoder is None else {
+            "state": model.label_encoder.get_state()},
     }
 
 
