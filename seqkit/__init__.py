@@ -1,13 +1,13 @@
 """seqkit: Keras-style sequence models for PyTorch, with layouts, states and padding right.
 
-Example:
+Examples:
     >>> import seqkit as sk
     >>> model = sk.Sequential([sk.LSTM(16), sk.Dense(1)], loss="mse", metrics=["mae"])
     >>> [layer.name for layer in model.layers]
     ['lstm', 'dense']
 """
 
-from seqkit import data, datasets, errors, layers, training
+from seqkit import data, datasets, errors, evaluation, layers, preprocessing, presets, training
 from seqkit._version import __version__
 from seqkit.errors import SeqkitError
 from seqkit.layers import (
@@ -26,6 +26,8 @@ from seqkit.layers import (
     RepeatVector,
 )
 from seqkit.models import Sequential
+from seqkit.preprocessing import LabelEncoder, Normalization, TargetScaler, TextVectorizer
+from seqkit.presets import forecast
 from seqkit.saving import load_model, save_model
 from seqkit.training import History
 
@@ -40,18 +42,26 @@ __all__ = [
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
     "History",
+    "LabelEncoder",
     "LastStep",
     "LayerNormalization",
+    "Normalization",
     "RecurrentState",
     "RepeatVector",
     "SeqkitError",
     "Sequential",
+    "TargetScaler",
+    "TextVectorizer",
     "__version__",
     "data",
     "datasets",
     "errors",
+    "evaluation",
+    "forecast",
     "layers",
     "load_model",
+    "preprocessing",
+    "presets",
     "save_model",
     "training",
 ]

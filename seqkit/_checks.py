@@ -1,6 +1,6 @@
 """Argument checks shared by layers, models and training, so every message reads the same.
 
-Example:
+Examples:
     >>> positive_int(3, "units", "LSTM")
     3
     >>> positive_int(0, "units", "LSTM")
@@ -32,7 +32,7 @@ def fraction(value: Any, arg: str, owner: str, *, allow_one: bool = False) -> fl
     ok = (
         not isinstance(value, bool)
         and isinstance(value, int | float)
-        and 0 <= value
+        and value >= 0
         and (value <= 1 if allow_one else value < 1)
     )
     if not ok:

@@ -5,7 +5,7 @@ builtin, so ``except ValueError`` keeps working for users who do not know seqkit
 Messages follow one pattern, built by :func:`explain`: what happened, what was expected,
 what was received, and how to fix it.
 
-Example:
+Examples:
     >>> from seqkit.errors import InputError, explain
     >>> err = InputError(explain("LSTM input", expected="3D input",
     ...                          received="shape (32, 10)", fix="add a feature axis: x[..., None]"))
@@ -78,7 +78,7 @@ def explain(what: str, *, expected: str, received: str, fix: str | None = None) 
     Returns:
         The message.
 
-    Example:
+    Examples:
         >>> explain("batch_size", expected="a positive integer", received="batch_size=0")
         'batch_size: expected a positive integer but received batch_size=0'
     """
@@ -97,7 +97,7 @@ def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:
     Returns:
         A :class:`ConfigError` to raise.
 
-    Example:
+    Examples:
         >>> print(unknown_name("loss", "mse_loss", ["mse", "mae"]))
         loss: expected one of 'mae', 'mse' but received 'mse_loss'; did you mean 'mse'?
     """

@@ -27,7 +27,7 @@ def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
     Returns:
         ``(tensor, lengths)``; ``lengths`` is ``None`` unless ``data`` was ragged.
 
-    Example:
+    Examples:
         >>> x, lengths = to_tensor([[1.0, 2.0, 3.0], [4.0]], "x")
         >>> x.tolist(), lengths.tolist()
         ([[1.0, 2.0, 3.0], [4.0, 0.0, 0.0]], [3, 1])
@@ -67,7 +67,7 @@ def pad_sequences(sequences: Sequence[Any], arg: str) -> tuple[Tensor, Tensor]:
     Returns:
         ``(padded, lengths)``: ``(batch, max_time[, features])`` and ``(batch,)`` int64.
 
-    Example:
+    Examples:
         >>> padded, lengths = pad_sequences([[[1.0], [2.0]], [[3.0]]], "x")
         >>> tuple(padded.shape), lengths.tolist()
         ((2, 2, 1), [2, 1])

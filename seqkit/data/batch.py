@@ -32,7 +32,7 @@ def as_batch(batch: Any) -> Batch:
     """Reads what a user's ``DataLoader`` yields: ``x``, ``(x, y)``, ``(x, y, lengths)``,
     ``(x, y, lengths, sample_weight)`` or a dict with those keys.
 
-    Example:
+    Examples:
         >>> import torch
         >>> as_batch((torch.zeros(2, 3, 1), torch.zeros(2))).y.shape
         torch.Size([2])

@@ -30,7 +30,7 @@ class SequenceDataModule(pl.LightningDataModule):
         shuffle: Reshuffle training samples every epoch.
         seed: Seed of the shuffling order.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> dm = SequenceDataModule(np.zeros((10, 4, 1)), np.zeros(10), batch_size=4,
         ...                         validation_split=0.2)

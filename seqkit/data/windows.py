@@ -5,7 +5,7 @@ targets are the ``horizon`` steps right after it. ``X`` is a strided *view* of t
 (numpy's ``sliding_window_view``, or ``Tensor.unfold`` for tensors), so a million windows
 over a long series cost no more memory than the series itself.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> x, y = windows(np.arange(6.0), lookback=3, horizon=2)
     >>> x.shape, y.shape
@@ -70,7 +70,7 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
             holds NaN or inf, or ``targets`` names a column that does not exist.
         InputTypeError: The series does not hold numbers.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> series = np.stack([np.arange(8.0), 10 * np.arange(8.0)], axis=1)  # (8, 2)
         >>> x, y = windows(series, lookback=4, horizon=2, stride=2, targets=1)

@@ -20,7 +20,7 @@ def airline_passengers() -> tuple[list[str], np.ndarray]:
     Returns:
         ``(months, passengers)``: ``"YYYY-MM"`` strings and a float32 array of 144 values.
 
-    Example:
+    Examples:
         >>> months, passengers = airline_passengers()
         >>> months[0], float(passengers[0]), len(passengers)
         ('1949-01', 112.0, 144)

@@ -90,7 +90,7 @@ def imdb(cache_dir: str | os.PathLike[str] | None = None, *, download: bool = Tr
         ArchiveError: The archive is unreadable, has a member with an absolute path or
             ``..``, or lacks ``aclImdb/{train,test}/{pos,neg}``.
 
-    Example:
+    Examples:
         A tiny archive of the same layout, served from a ``file://`` URL (with the default
         arguments this downloads the real 84 MB archive):
 

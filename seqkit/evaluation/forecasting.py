@@ -5,7 +5,7 @@ seasonal data, repeating the last season (*seasonal naive*, Hyndman & Athanasopo
 *Forecasting: Principles and Practice*, section 5.2). :func:`compare_to_baselines` scores
 all three on the same held-out tail.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> history = np.array([10.0, 20.0, 30.0, 12.0, 21.0, 33.0])
     >>> seasonal_naive_forecast(history, horizon=4, season=3).tolist()
@@ -47,7 +47,7 @@ def naive_forecast(history: Any, horizon: int) -> np.ndarray:
     Returns:
         ``(horizon,)`` or ``(horizon, features)``, float64.
 
-    Example:
+    Examples:
         >>> naive_forecast([3.0, 5.0, 4.0], horizon=2).tolist()
         [4.0, 4.0]
     """
@@ -71,7 +71,7 @@ def seasonal_naive_forecast(history: Any, horizon: int, season: int) -> np.ndarr
     Returns:
         ``(horizon,)`` or ``(horizon, features)``, float64.
 
-    Example:
+    Examples:
         >>> seasonal_naive_forecast([1.0, 2.0, 3.0, 4.0], horizon=3, season=2).tolist()
         [3.0, 4.0, 3.0]
     """
@@ -89,7 +89,7 @@ def seasonal_naive_forecast(history: Any, horizon: int, season: int) -> np.ndarr
 def mae(actual: Any, forecast: Any) -> float:
     """Mean absolute error, in the units of the series.
 
-    Example:
+    Examples:
         >>> mae([1.0, 2.0, 3.0], [2.0, 2.0, 1.0])
         1.0
     """
@@ -100,7 +100,7 @@ def mae(actual: Any, forecast: Any) -> float:
 def rmse(actual: Any, forecast: Any) -> float:
     """Root mean squared error, in the units of the series.
 
-    Example:
+    Examples:
         >>> rmse([1.0, 2.0, 3.0], [2.0, 2.0, 1.0])
         1.2909944487358056
     """
@@ -116,7 +116,7 @@ def mape(actual: Any, forecast: Any) -> float:
     Raises:
         InputError: Every actual value is zero.
 
-    Example:
+    Examples:
         >>> mape([100.0, 0.0, 50.0], [110.0, 3.0, 45.0])
         10.0
     """
@@ -147,7 +147,7 @@ def compare_to_baselines(actual: Any, forecast: Any, history: Any,
         ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}}``, each with ``"mae"``,
         ``"rmse"`` and ``"mape"`` (NaN when every actual value is zero).
 
-    Example:
+    Examples:
         >>> from seqkit.datasets import airline_passengers
         >>> _, passengers = airline_passengers()
         >>> history, actual = passengers[:-12], passengers[-12:]
@@ -180,7 +180,7 @@ def compare_to_baselines(actual: Any, forecast: Any, history: Any,
 def format_table(results: dict[str, dict[str, float]]) -> str:
     """Formats :func:`compare_to_baselines`' results as a small plain-text table.
 
-    Example:
+    Examples:
         >>> print(format_table({"model": {"mae": 1.5, "rmse": 2.0, "mape": float("nan")}}))
         forecast      MAE    RMSE  MAPE %
         model        1.50    2.00     n/a

@@ -32,7 +32,7 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
 def get_activation(name: str | None) -> Callable[[Tensor], Tensor]:
     """Returns the activation called ``name`` (``None`` means linear).
 
-    Example:
+    Examples:
         >>> import torch
         >>> get_activation("relu")(torch.tensor([-1.0, 2.0]))
         tensor([0., 2.])

@@ -32,7 +32,7 @@ class Bidirectional(Layer):
         merge_mode: ``"concat"`` (width ``2 * units``), ``"sum"``, ``"mul"`` or ``"ave"``.
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> layer = sk.Bidirectional(sk.LSTM(6), merge_mode="sum")
         >>> tuple(layer(torch.randn(2, 5, 3)).values.shape)

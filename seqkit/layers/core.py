@@ -28,7 +28,7 @@ class Dense(Layer):
         use_bias: Add a bias.
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> tuple(sk.Dense(1)(torch.randn(4, 10, 8)).values.shape)
         (4, 10, 1)
@@ -74,7 +74,7 @@ class Dropout(Layer):
         rate: Fraction of values to drop, in ``[0, 1)``.
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> layer = sk.Dropout(0.5).eval()
         >>> bool((layer(torch.ones(2, 3)).values == 1).all())
@@ -106,7 +106,7 @@ class Activation(Layer):
         activation: Its name, e.g. ``"relu"``, ``"tanh"``, ``"softmax"`` (on the last axis).
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> sk.Activation("relu")(torch.tensor([[-1.0, 1.0]])).values
         tensor([[0., 1.]])
@@ -139,7 +139,7 @@ class RepeatVector(Layer):
         n: Number of repetitions (output time steps).
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> tuple(sk.RepeatVector(3)(torch.randn(2, 5)).values.shape)
         (2, 3, 5)

@@ -18,7 +18,7 @@ __all__ = ["Embedding", "lengths_from_padding"]
 def lengths_from_padding(ids: Tensor) -> Tensor:
     """Valid lengths of right-padded id sequences: the position after the last non-zero id.
 
-    Example:
+    Examples:
         >>> import torch
         >>> lengths_from_padding(torch.tensor([[5, 2, 0, 0], [1, 0, 3, 0], [0, 0, 0, 0]]))
         tensor([2, 3, 0])
@@ -39,7 +39,7 @@ class Embedding(Layer):
             id), and the vector for id 0 stays zero.
         name: Layer name.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> out = sk.Embedding(10, 4, mask_zero=True)(torch.tensor([[3, 4, 0], [5, 0, 0]]))
         >>> tuple(out.values.shape), out.lengths.tolist()

@@ -20,7 +20,7 @@ __all__ = [
 def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
     """``(batch, time)`` bool mask, True on each sequence's valid steps.
 
-    Example:
+    Examples:
         >>> import torch
         >>> valid_mask(torch.tensor([1, 3]), 3).tolist()
         [[True, False, False], [True, True, True]]
@@ -32,7 +32,7 @@ def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
 def zero_padding(values: Tensor, lengths: Tensor | None) -> Tensor:
     """Sets the steps after each sequence's end to zero (no-op without lengths).
 
-    Example:
+    Examples:
         >>> import torch
         >>> zero_padding(torch.ones(2, 3, 1), torch.tensor([1, 3]))[..., 0].tolist()
         [[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
@@ -56,7 +56,7 @@ class _Pooling1D(Layer):
 class GlobalAveragePooling1D(_Pooling1D):
     """Mean over each sequence's valid steps: ``(batch, time, f) -> (batch, f)``.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> x = torch.tensor([[[1.0], [3.0], [100.0]]])
         >>> sk.GlobalAveragePooling1D()(x, lengths=torch.tensor([2])).values
@@ -78,7 +78,7 @@ class GlobalAveragePooling1D(_Pooling1D):
 class GlobalMaxPooling1D(_Pooling1D):
     """Maximum over each sequence's valid steps: ``(batch, time, f) -> (batch, f)``.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> x = torch.tensor([[[1.0], [3.0], [100.0]]])
         >>> sk.GlobalMaxPooling1D()(x, lengths=torch.tensor([2])).values
@@ -106,7 +106,7 @@ class LastStep(_Pooling1D):
     padding. (A recurrent layer with ``return_sequences=False`` already returns its last
     valid step; use this after per-step layers.)
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> x = torch.tensor([[[1.0], [3.0], [0.0]]])
         >>> sk.LastStep()(x, lengths=torch.tensor([2])).values

@@ -249,7 +249,7 @@ class LSTM(RecurrentLayer):
 
     Args are those of :class:`RecurrentLayer`.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> layer = sk.LSTM(8, return_sequences=True, bidirectional=True)
         >>> out = layer(torch.randn(4, 10, 3))
@@ -266,7 +266,7 @@ class GRU(RecurrentLayer):
 
     Args are those of :class:`RecurrentLayer`; the state has ``h`` only.
 
-    Example:
+    Examples:
         >>> import torch, seqkit as sk
         >>> out = sk.GRU(5)(torch.randn(2, 7, 3), lengths=torch.tensor([7, 3]))
         >>> tuple(out.values.shape), out.state.c is None

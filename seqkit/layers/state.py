@@ -8,7 +8,7 @@ its inputs and outputs, and converts to PyTorch's layout only inside the recurre
 For each sample the second axis is ordered like PyTorch's: layer 0 forward, layer 0
 backward (bidirectional only), layer 1 forward, ...
 
-Example:
+Examples:
     >>> import torch
     >>> state = RecurrentState(h=torch.zeros(4, 2, 8), c=torch.zeros(4, 2, 8))
     >>> state.to_torch()[0].shape   # what nn.LSTM takes as h_0

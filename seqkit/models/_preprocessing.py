@@ -98,8 +98,10 @@ def _apply(step: Any, values: Any, lengths: Tensor | None) -> tuple[Any, Tensor 
     if _is_numeric_step(step):
         values, lengths = _numeric(values, lengths)
         return tuple(step(values, lengths))  # type: ignore[return-value]
-    out = step(values)
-    return out[0], out[1]
+    ids, lengths = step(values)
+    if ids.shape[1] == 0:  # every text empty: one padding step keeps shapes valid
+        ids = ids.new_zeros((ids.shape[0], 1))
+    return ids, lengths
 
 
 def _numeric(values: Any, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:

@@ -126,8 +126,13 @@ class KerasAPI:
         Returns:
             The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``.
         """
+        if self.pending_head is not None and y is not None and not _is_loader(x):
+            self.pending_head.attach(self, y)
+            self.pending_head = None
         if self.compile_settings is None:
             self.prepare_training()  # raises NotCompiledError with the fix
+        if _is_loader(x) and not self.built:
+            self.build_from_batch(next(iter(x)))
         positive_int(batch_size, "batch_size", "fit")
         positive_int(epochs, "epochs", "fit")
         fraction(validation_split, "validation_split", "fit")

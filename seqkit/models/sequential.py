@@ -46,7 +46,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         name: Model name (shown by :meth:`summary`).
         **compile_kwargs: If given, passed to :meth:`compile` (``loss=``, ``metrics=``...).
 
-    Example:
+    Examples:
         >>> import numpy as np, seqkit as sk
         >>> model = sk.Sequential([sk.LSTM(8), sk.Dense(1)], loss="mse", metrics=["mae"])
         >>> x = np.random.rand(16, 5, 2).astype("float32"); y = x.sum(axis=(1, 2))
@@ -72,6 +72,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         self.target_scaler = (TargetScaler(target_scaler) if isinstance(target_scaler, str)
                               else target_scaler)
         self.label_encoder: LabelEncoder | None = None
+        self.pending_head: Any = None  # a classifier head sized by fit's labels (presets)
         self.init_training_state()
         for layer in layers or []:
             self.add(layer)

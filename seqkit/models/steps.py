@@ -271,6 +271,12 @@ class LightningSteps:
             return optimizer
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
+    def build_from_batch(self: Sequential, raw: Any) -> None:
+        """Builds the model for the shape of one loader batch (in the model's layout)."""
+        batch = self._batch_from_loader(raw)
+        self.build((None, *batch.x.shape[1:]) if self.batch_first
+                   else (batch.x.shape[1], None, *batch.x.shape[2:]))
+
     def setup(self: Sequential, stage: str) -> None:
         """Builds the model from the first batch when a user's Trainer runs it unbuilt."""
         if not self.built:
@@ -281,9 +287,7 @@ class LightningSteps:
                             "the input size from", received="neither",
                             fix="call model.build((None, time, features)) before trainer.fit")
                 )
-            batch = self._batch_from_loader(sample)
-            self.build((None, *batch.x.shape[1:]) if self.batch_first
-                       else (batch.x.shape[1], None, *batch.x.shape[2:]))
+            self.build_from_batch(sample)
         if stage in ("fit", "validate", "test"):
             self.prepare_training()
 

@@ -36,7 +36,7 @@ class Stream:
             bidirectional layers or ``initial_state="previous"``, which need the whole
             sequence at once).
 
-    Example:
+    Examples:
         >>> import numpy as np, seqkit as sk
         >>> model = sk.Sequential([sk.LSTM(4, return_sequences=True), sk.Dense(1)])
         >>> x = np.random.rand(2, 10, 3).astype("float32")

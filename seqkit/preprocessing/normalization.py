@@ -23,7 +23,7 @@ def feature_statistics(values: Tensor, lengths: Tensor | None, mode: str
     ``standard``: mean and standard deviation; ``minmax``: minimum and range. A constant
     feature gets scale 1 (it maps to 0 instead of dividing by zero).
 
-    Example:
+    Examples:
         >>> import torch
         >>> feature_statistics(torch.tensor([[1.0], [3.0]]), None, "standard")
         (tensor([2.]), tensor([1.]))
@@ -53,7 +53,7 @@ class Normalization:
         mode: ``"standard"`` (zero mean, unit variance) or ``"minmax"`` (to ``[0, 1]``).
         name: Name inside a model.
 
-    Example:
+    Examples:
         >>> import torch
         >>> scaler = Normalization()
         >>> scaler.adapt(torch.tensor([[[1.0], [3.0]]]))

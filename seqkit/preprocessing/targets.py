@@ -26,7 +26,7 @@ class TargetScaler:
     Args:
         mode: ``"standard"`` or ``"minmax"``, per target column.
 
-    Example:
+    Examples:
         >>> import torch
         >>> scaler = TargetScaler()
         >>> scaler.adapt(torch.tensor([10.0, 20.0, 30.0]))
@@ -85,7 +85,7 @@ class LabelEncoder:
     Classes are the sorted distinct labels of the training targets. ``fit`` creates one
     automatically for non-numeric labels; ``predict_classes`` maps ids back.
 
-    Example:
+    Examples:
         >>> encoder = LabelEncoder()
         >>> encoder.adapt(["spam", "ham", "spam"])
         >>> encoder.classes, encoder.encode(["spam", "ham"]).tolist()

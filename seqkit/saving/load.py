@@ -45,7 +45,7 @@ def load_model(path: str | os.PathLike[str]) -> Any:
         ModelFileError: The file is not a seqkit archive, is truncated or corrupted, comes
             from a newer format, names an unknown layer, or its weights do not fit.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib, torch, seqkit as sk
         >>> model = sk.Sequential([sk.GRU(3), sk.Dense(1)])
         >>> model.build((None, 4, 2))

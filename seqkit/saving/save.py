@@ -53,7 +53,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
     Returns:
         The path written.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib, seqkit as sk
         >>> model = sk.Sequential([sk.LSTM(4), sk.Dense(1)], loss="mse")
         >>> model.build((None, 5, 2))

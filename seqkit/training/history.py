@@ -18,7 +18,7 @@ class History(pl.Callback):
     metrics, ``lr``) to a list with one value per epoch; ``history.epoch`` lists the epoch
     indices. ``model.fit`` returns it.
 
-    Example:
+    Examples:
         >>> history = History()
         >>> history.history
         {}

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
@@ -71,7 +70,7 @@ def get_loss(loss: str | Callable[[Tensor, Tensor], Tensor] | nn.Module) -> Loss
     ``binary_cross_entropy`` takes 0/1 targets and logits (no sigmoid in the model).
     A ``torch.nn`` loss module is copied with ``reduction="none"``.
 
-    Example:
+    Examples:
         >>> import torch
         >>> spec = get_loss("mse")
         >>> spec.function(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0]))
@@ -110,7 +109,7 @@ def reduce_loss(
     Returns:
         ``(weighted_sum, count)``, both 0-d tensors on the loss's device.
 
-    Example:
+    Examples:
         >>> import torch
         >>> loss = torch.tensor([[1.0, 5.0], [3.0, 7.0]])
         >>> reduce_loss(loss, None, torch.tensor([[True, False], [True, True]]))

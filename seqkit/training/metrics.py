@@ -40,7 +40,7 @@ def make_metric(name: str | torchmetrics.Metric, task: Task, num_classes: int
     multiclass (macro-averaged, ``num_classes`` from the output size) for
     ``cross_entropy``.
 
-    Example:
+    Examples:
         >>> name, metric = make_metric("acc", "multiclass", num_classes=3)
         >>> name, type(metric).__name__
         ('accuracy', 'MulticlassAccuracy')

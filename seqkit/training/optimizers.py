@@ -45,7 +45,7 @@ def make_optimizer(
         lr: Learning rate (``None``: the optimizer's Keras default).
         weight_decay: L2 penalty / decoupled decay (AdamW).
 
-    Example:
+    Examples:
         >>> import torch
         >>> make_optimizer("sgd", [torch.nn.Parameter(torch.zeros(1))], 0.1, 0.0).defaults["lr"]
         0.1

@@ -41,7 +41,7 @@ def chunks(batch: Batch, steps: int, per_step_targets: bool) -> Iterator[Chunk]:
     Lengths are cut too: a sequence that ended before a chunk has length 0 there (it keeps
     its state and is not scored).
 
-    Example:
+    Examples:
         >>> import torch
         >>> batch = Batch(torch.zeros(2, 5, 1), torch.zeros(2, 5, 1), torch.tensor([5, 2]))
         >>> [(c.start, c.batch.lengths.tolist()) for c in chunks(batch, 2, True)]

@@ -69,3 +69,11 @@ def test_lightning_early_stopping_reads_the_epoch_values(regression_data) -> Non
     stop = pl.callbacks.EarlyStopping(monitor="loss", patience=1, min_delta=1.0)
     history = model.fit(x, y, epochs=20, verbose=0, seed=0, callbacks=[stop])
     assert len(history.history["loss"]) < 20
+
+
+def test_fit_accepts_a_dataloader_for_an_unbuilt_model(regression_data) -> None:
+    x, y = regression_data
+    loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=32)
+    model = sk.Sequential([sk.LSTM(4), sk.Dense(1)], loss="mse")
+    history = model.fit(loader, epochs=2, verbose=0, seed=0)
+    assert model.input_shape == (None, 8, 2) and len(history.history["loss"]) == 2

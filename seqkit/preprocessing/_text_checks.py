@@ -1,0 +1,103 @@
+"""Argument and input checks of :class:`~seqkit.preprocessing.TextVectorizer`, one wording each.
+
+Examples:
+    >>> check_mode("lower", "standardize", ("lower",), "TextVectorizer")
+    'lower'
+    >>> try:
+    ...     check_mode("lowr", "standardize", ("lower",), "TextVectorizer")
+    ... except ConfigError as error:
+    ...     print(str(error).partition("; ")[2])
+    did you mean 'lower'?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from difflib import get_close_matches
+from typing import Any, NoReturn
+
+from seqkit.errors import ConfigError, InputTypeError, explain
+
+__all__ = [
+    "check_batch_of_texts",
+    "check_mode",
+    "describe_callable",
+    "first_non_str",
+    "preview",
+    "raise_not_text",
+    "token_list",
+    "try_list",
+]
+
+
+def check_mode(value: Any, arg: str, modes: tuple[str, ...], owner: str) -> Any:
+    """Returns ``value`` if it is ``None``, a callable or one of ``modes``."""
+    if value is None or callable(value) or value in modes:
+        return value
+    close = get_close_matches(value, modes, n=1, cutoff=0.5) if isinstance(value, str) else []
+    named = ", ".join(repr(mode) for mode in modes)
+    raise ConfigError(explain(f"{owner} {arg}", expected=f"one of {named}, None or a callable",
+                              received=f"{arg}={value!r}",
+                              fix=f"did you mean {close[0]!r}?" if close else None))
+
+
+def check_batch_of_texts(texts: Any, owner: str) -> None:
+    """Raises unless ``texts`` is an iterable other than a single ``str``/``bytes``."""
+    if isinstance(texts, str | bytes):
+        raise InputTypeError(explain(
+            f"{owner} input", expected="a batch of strings (a list or other iterable of str)",
+            received=f"a single {type(texts).__name__}", fix="wrap one text in a list: [text]"))
+    if not isinstance(texts, Iterable):
+        raise InputTypeError(explain(
+            f"{owner} input", expected="a batch of strings (a list or other iterable of str)",
+            received=type(texts).__name__))
+
+
+def raise_not_text(chunk: list[Any], offset: int, owner: str) -> NoReturn:
+    """Raises the error naming the first non-string entry of ``chunk`` (index from ``offset``)."""
+    index, value = next((i, v) for i, v in enumerate(chunk) if not isinstance(v, str))
+    if isinstance(value, bytes):
+        fix = "decode bytes first, e.g. [t.decode('utf-8') for t in texts]"
+    elif value is None:
+        fix = "replace missing texts with ''"
+    else:
+        fix = "convert the entries to str first"
+    raise InputTypeError(explain(f"{owner} input", expected="a str at every position",
+                                 received=f"{type(value).__name__} at index {offset + index} "
+                                          f"({preview(value)})", fix=fix))
+
+
+def token_list(vocabulary: Any, owner: str) -> list[str]:
+    """``vocabulary`` as a list, checking that every entry is a string."""
+    tokens = None if isinstance(vocabulary, str | bytes) else try_list(vocabulary)
+    if tokens is None:
+        raise InputTypeError(explain(f"{owner} vocabulary", expected="a list of str",
+                                     received=type(vocabulary).__name__))
+    for index, token in enumerate(tokens):
+        if not isinstance(token, str):
+            raise InputTypeError(explain(
+                f"{owner} vocabulary", expected="a str at every position",
+                received=f"{type(token).__name__} at index {index} ({preview(token)})"))
+    return tokens
+
+
+def try_list(value: Any) -> list[Any] | None:
+    """``list(value)`` for an iterable, else ``None``."""
+    return list(value) if isinstance(value, Iterable) else None
+
+
+def first_non_str(tokens: list[Any]) -> str:
+    """Describes the first entry of ``tokens`` that is not a string."""
+    bad = next(token for token in tokens if not isinstance(token, str))
+    return f"a list holding {type(bad).__name__} ({preview(bad)})"
+
+
+def preview(value: Any, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def describe_callable(value: Callable[..., Any]) -> str:
+    """``<callable name>`` for messages."""
+    return f"<callable {getattr(value, '__qualname__', type(value).__name__)}>"

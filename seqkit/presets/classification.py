@@ -1,0 +1,104 @@
+"""Classification presets: text (strings in) and numeric sequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seqkit._checks import fraction, positive_int
+from seqkit.layers.core import Dense, Dropout
+from seqkit.layers.embedding import Embedding
+from seqkit.models.sequential import Sequential
+from seqkit.preprocessing.normalization import Normalization
+from seqkit.preprocessing.targets import LabelEncoder
+from seqkit.preprocessing.text import TextVectorizer
+from seqkit.presets._heads import ClassifierHead, classifier_compile_args
+from seqkit.presets.regression import recurrent_stack
+
+__all__ = ["sequence_classifier", "text_classifier"]
+
+
+def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
+                    embed_dim: int = 128, units: int = 64, bidirectional: bool = True, *,
+                    num_layers: int = 1, dropout: float = 0.2, cell: str = "lstm",
+                    output_sequence_length: int | None = None, ngrams: int | None = None,
+                    lr: float = 1e-3) -> Sequential:
+    """A compiled text classifier: raw strings in, original labels out.
+
+    ``TextVectorizer`` (adapted on the training texts during ``fit``) ->
+    ``Embedding(mask_zero=True)`` -> recurrent layers (exact lengths: padding never enters)
+    -> ``Dropout`` -> ``Dense``. Labels of any kind are encoded (``predict_classes`` returns
+    them); two classes train one logit with binary cross-entropy, more train
+    ``cross_entropy``.
+
+    Args:
+        num_classes: Number of classes, or ``None`` to take it from the training labels.
+        max_tokens: Vocabulary size (padding and out-of-vocabulary ids included).
+        embed_dim: Embedding size.
+        units: Units per recurrent layer (per direction).
+        bidirectional: Read texts in both directions.
+        num_layers: Stacked recurrent layers.
+        dropout: Dropout before the head (and between recurrent layers).
+        cell: ``"lstm"`` or ``"gru"``.
+        output_sequence_length: Truncate/pad texts to this many tokens (``None``: each
+            batch's longest text).
+        ngrams: Add n-grams up to this width to the vocabulary.
+        lr: Adam's learning rate.
+
+    Examples:
+        >>> import seqkit as sk
+        >>> model = sk.presets.text_classifier(units=8, embed_dim=8, max_tokens=50)
+        >>> texts = ["good film", "bad film", "great acting", "awful plot"] * 4
+        >>> _ = model.fit(texts, ["pos", "neg", "pos", "neg"] * 4, epochs=1, verbose=0)
+        >>> model.predict_classes(["good plot"]).shape
+        (1,)
+    """
+    positive_int(embed_dim, "embed_dim", "text_classifier")
+    fraction(dropout, "dropout", "text_classifier")
+    layers: list[Any] = [
+        TextVectorizer(max_tokens=max_tokens, output_sequence_length=output_sequence_length,
+                       ngrams=ngrams),
+        Embedding(max_tokens, embed_dim, mask_zero=True),
+        *recurrent_stack(units, num_layers, dropout, bidirectional, cell,
+                         last_returns_sequences=False),
+    ]
+    if dropout > 0:
+        layers.append(Dropout(dropout))
+    return _classifier(layers, num_classes, lr, "text_classifier")
+
+
+def sequence_classifier(num_classes: int | None = None, units: int = 64,
+                        num_layers: int = 1, bidirectional: bool = False, *,
+                        dropout: float = 0.0, cell: str = "lstm", normalize: bool = True,
+                        lr: float = 1e-3) -> Sequential:
+    """A compiled classifier for numeric, multivariate, possibly variable-length sequences.
+
+    ``Normalization`` -> recurrent layers (each sequence read to its own end; ragged lists
+    work) -> ``Dense``. Labels as in :func:`text_classifier`.
+
+    Examples:
+        >>> import numpy as np, seqkit as sk
+        >>> model = sk.presets.sequence_classifier(units=8)
+        >>> x = [np.random.rand(n, 3).astype("float32") for n in (4, 7, 5, 6)]
+        >>> _ = model.fit(x, ["a", "b", "a", "b"], epochs=1, verbose=0)
+        >>> model.predict_classes(x).shape
+        (4,)
+    """
+    layers: list[Any] = [Normalization()] if normalize else []
+    layers += recurrent_stack(units, num_layers, dropout, bidirectional, cell,
+                              last_returns_sequences=False)
+    if dropout > 0:
+        layers.append(Dropout(dropout))
+    return _classifier(layers, num_classes, lr, "sequence_classifier")
+
+
+def _classifier(layers: list[Any], num_classes: int | None, lr: float, name: str
+                ) -> Sequential:
+    model = Sequential(layers, name=name)
+    model.label_encoder = LabelEncoder()  # predict_classes answers in the user's labels
+    if num_classes is None:
+        model.pending_head = ClassifierHead(lr)
+    else:
+        positive_int(num_classes, "num_classes", name)
+        model.add(Dense(1 if num_classes == 2 else num_classes, name="classifier"))
+        model.compile(**classifier_compile_args(num_classes, lr))
+    return model

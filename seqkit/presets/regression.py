@@ -1,0 +1,146 @@
+"""Regression and forecasting presets, and recursive multi-step forecasts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqkit._checks import fraction, one_of, positive_int
+from seqkit.errors import ConfigError, InputError, explain
+from seqkit.layers.base import Layer
+from seqkit.layers.core import Dense, Dropout
+from seqkit.layers.recurrent import GRU, LSTM
+from seqkit.models.sequential import Sequential
+from seqkit.preprocessing.normalization import Normalization
+
+__all__ = ["forecast", "forecaster", "recurrent_stack", "regressor"]
+
+_CELLS = {"lstm": LSTM, "gru": GRU}
+
+
+def recurrent_stack(units: int, num_layers: int, dropout: float, bidirectional: bool,
+                    cell: str, *, last_returns_sequences: bool) -> list[Layer]:
+    """``num_layers`` recurrent layers (``Dropout`` between them when ``dropout > 0``)."""
+    kind = _CELLS[one_of(cell, "cell", "preset", tuple(_CELLS))]
+    positive_int(num_layers, "num_layers", "preset")
+    fraction(dropout, "dropout", "preset")
+    layers: list[Layer] = []
+    for index in range(num_layers):
+        last = index == num_layers - 1
+        layers.append(kind(units, bidirectional=bidirectional,
+                           return_sequences=last_returns_sequences or not last))
+        if dropout > 0 and not last:
+            layers.append(Dropout(dropout))
+    return layers
+
+
+def regressor(units: int = 64, num_layers: int = 1, dropout: float = 0.0, outputs: int = 1,
+              per_step: bool = False, bidirectional: bool = False, cell: str = "lstm", *,
+              lr: float = 1e-3, normalize: bool = True, scale_targets: bool = True
+              ) -> Sequential:
+    """A compiled recurrent regressor for ``(batch, time, features)`` inputs.
+
+    ``Normalization`` (inputs) -> ``num_layers`` LSTM/GRU -> ``Dense(outputs)``, MSE loss,
+    MAE and RMSE metrics, targets scaled for training and answered in original units.
+
+    Args:
+        units: Units per recurrent layer.
+        num_layers: Stacked recurrent layers.
+        dropout: Dropout between recurrent layers.
+        outputs: Values predicted per sample (or per step).
+        per_step: Predict at every time step (targets ``(batch, time[, outputs])``), the
+            classic ``RegLSTM``; otherwise from each sequence's last valid step.
+        bidirectional: Bidirectional recurrent layers (not with ``per_step`` forecasting of
+            the future: a backward direction sees it).
+        cell: ``"lstm"`` or ``"gru"``.
+        lr: Adam's learning rate.
+        normalize: Scale input features (adapted during ``fit``).
+        scale_targets: Scale targets for training.
+
+    Examples:
+        >>> import numpy as np, seqkit as sk
+        >>> model = sk.presets.regressor(units=8)
+        >>> x = np.random.rand(32, 5, 2).astype("float32")
+        >>> _ = model.fit(x, x.sum(axis=(1, 2)), epochs=1, verbose=0, seed=0)
+        >>> model.predict(x[:3]).shape
+        (3, 1)
+    """
+    positive_int(outputs, "outputs", "regressor")
+    layers: list[Any] = [Normalization()] if normalize else []
+    layers += recurrent_stack(units, num_layers, dropout, bidirectional, cell,
+                              last_returns_sequences=per_step)
+    layers.append(Dense(outputs))
+    return Sequential(layers, loss="mse", metrics=["mae", "rmse"], lr=lr,
+                      target_scaler="standard" if scale_targets else None, name="regressor")
+
+
+def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int = 1,
+               dropout: float = 0.0, cell: str = "lstm", *, lr: float = 1e-3) -> Sequential:
+    """A compiled forecaster: the last ``lookback`` steps in, the next ``horizon`` out.
+
+    Train it on :func:`seqkit.data.windows` (``X, y = windows(series, lookback, horizon)``);
+    ``horizon > 1`` predicts all steps at once (direct multi-output); :func:`forecast`
+    goes further by feeding forecasts back (recursive).
+
+    Examples:
+        >>> import numpy as np, seqkit as sk
+        >>> series = np.sin(np.arange(200) / 5).astype("float32")
+        >>> x, y = sk.data.windows(series, lookback=12, horizon=3)
+        >>> model = sk.presets.forecaster(lookback=12, horizon=3, units=8)
+        >>> _ = model.fit(x, y, epochs=1, verbose=0, seed=0)
+        >>> sk.forecast(model, series, steps=7).shape
+        (7,)
+    """
+    positive_int(lookback, "lookback", "forecaster")
+    positive_int(horizon, "horizon", "forecaster")
+    model = regressor(units, num_layers, dropout, outputs=horizon, cell=cell, lr=lr)
+    model.model_name = "forecaster"
+    model.forecast_window = (lookback, horizon)
+    return model
+
+
+def forecast(model: Sequential, history: Any, steps: int) -> np.ndarray:
+    """Forecasts ``steps`` values after ``history`` (a 1-D series) with a forecaster.
+
+    Each round feeds the last ``lookback`` values (forecasts included once they are
+    needed) and takes the model's ``horizon`` outputs, until ``steps`` values exist.
+
+    Args:
+        model: A trained univariate forecaster (one input feature, ``horizon`` outputs).
+        history: The series so far, at least ``lookback`` values.
+        steps: How many values to forecast.
+
+    Returns:
+        ``(steps,)`` float array, in the series' units.
+    """
+    lookback, horizon = _window_of(model)
+    series = np.asarray(history.cpu() if isinstance(history, torch.Tensor) else history,
+                        dtype=np.float32).reshape(-1)
+    positive_int(steps, "steps", "forecast")
+    if series.shape[0] < lookback:
+        raise InputError(explain("forecast history", expected=f"at least lookback={lookback} "
+                                 "values", received=f"{series.shape[0]} values"))
+    values = list(series[-lookback:])
+    produced: list[float] = []
+    while len(produced) < steps:
+        window = np.asarray(values[-lookback:], dtype=np.float32)[None, :, None]
+        step = model.predict(window).reshape(-1)[:horizon]
+        produced.extend(step.tolist())
+        values.extend(step.tolist())
+    return np.asarray(produced[:steps], dtype=np.float32)
+
+
+def _window_of(model: Sequential) -> tuple[int, int]:
+    window = getattr(model, "forecast_window", None)
+    if window is None:
+        model._require_built("forecast")
+        shape = model.input_shape
+        if len(shape) != 3 or shape[1] is None or shape[2] != 1:
+            raise ConfigError(explain(
+                "forecast", expected="a univariate forecaster (input (batch, lookback, 1))",
+                received=f"a model built for {shape}",
+                fix="use sk.presets.forecaster, or a model built with a fixed lookback"))
+        window = (int(shape[1]), int(model.output_shape[-1] or 1))
+    return window
