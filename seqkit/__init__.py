@@ -7,7 +7,17 @@ Examples:
     ['lstm', 'dense']
 """
 
-from seqkit import data, datasets, errors, evaluation, layers, preprocessing, presets, training
+from seqkit import (
+    callbacks,
+    data,
+    datasets,
+    errors,
+    evaluation,
+    layers,
+    preprocessing,
+    presets,
+    training,
+)
 from seqkit._version import __version__
 from seqkit.errors import SeqkitError
 from seqkit.layers import (
@@ -53,6 +63,7 @@ __all__ = [
     "TargetScaler",
     "TextVectorizer",
     "__version__",
+    "callbacks",
     "data",
     "datasets",
     "errors",
