@@ -34,6 +34,8 @@ class ArrayLoader:
         seed: Seed of the shuffling order; two loaders with the same seed give the same
             batches.
         pin_memory: Pin batches in page-locked memory (for ``non_blocking`` CUDA copies).
+        shard: Give each distributed rank its share (``False``: every rank sees all rows,
+            as ``predict`` and ``evaluate`` need).
 
     Examples:
         >>> import torch
@@ -50,12 +52,14 @@ class ArrayLoader:
         shuffle: bool = False,
         seed: int = 0,
         pin_memory: bool = False,
+        shard: bool = True,
     ) -> None:
         self.data = data
         self.batch_size = positive_int(batch_size, "batch_size", "fit")
         self.shuffle = shuffle
         self.seed = seed
         self.pin_memory = pin_memory
+        self.shard = shard
         self.epoch = 0
         # Lightning calls `loader.sampler.set_epoch(epoch)` before each epoch, also after a
         # resume from a checkpoint, which keeps the shuffling order of an unbroken run.
@@ -73,7 +77,7 @@ class ArrayLoader:
 
     def _indices_for_rank(self) -> Tensor | None:
         """This rank's indices for the current epoch, or ``None`` for 'all, in order'."""
-        rank, world = _rank_and_world()
+        rank, world = self._rank_and_world()
         if not self.shuffle and world == 1:
             return None
         if self.shuffle:
@@ -88,7 +92,7 @@ class ArrayLoader:
         return order
 
     def __len__(self) -> int:
-        _, world = _rank_and_world()
+        _, world = self._rank_and_world()
         per_rank = -(-self.num_samples // world)
         return -(-per_rank // self.batch_size)
 
@@ -107,6 +111,9 @@ class ArrayLoader:
             if self.pin_memory:
                 batch = Batch(*(None if t is None else t.pin_memory() for t in batch))
             yield batch
+
+    def _rank_and_world(self) -> tuple[int, int]:
+        return _rank_and_world() if self.shard else (0, 1)
 
 
 def _rank_and_world() -> tuple[int, int]:

@@ -236,8 +236,8 @@ class KerasAPI:
         self.eval()
         try:
             with torch.inference_mode():
-                for batch in ArrayLoader(data, positive_int(batch_size, "batch_size",
-                                                            "evaluate")):
+                size = positive_int(batch_size, "batch_size", "evaluate")
+                for batch in ArrayLoader(data, size, shard=False):
                     self.loss_terms(_to_device(batch, self.device), "eval")
         finally:
             self.train(was_training)
@@ -276,7 +276,7 @@ class KerasAPI:
         try:
             with torch.inference_mode():
                 for start, batch in zip(range(0, data.x.shape[0], step),
-                                        ArrayLoader(data, step), strict=True):
+                                        ArrayLoader(data, step, shard=False), strict=True):
                     batch = _to_device(batch, self.device)
                     given = {name: _rows(state, start, start + step)
                              for name, state in starts.items()}
