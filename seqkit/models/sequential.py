@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
+import torch
 from torch import Tensor, nn
 
 from seqkit._checks import boolean
@@ -24,6 +25,7 @@ from seqkit.models.streaming import Stream
 from seqkit.models.summary import print_summary
 from seqkit.preprocessing.base import Preprocessor
 from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
+from seqkit.saving.export import export_onnx, export_torchscript
 from seqkit.saving.save import save_model
 
 __all__ = ["Sequential"]
@@ -268,6 +270,22 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         See :func:`~seqkit.saving.save.save_model`; load it with ``sk.load_model(path)``.
         """
         return save_model(self, path)
+
+    def to_onnx(self, file_path: str | os.PathLike[str], input_sample: Tensor | None = None,
+                **kwargs: Any) -> Path:
+        """Exports to ONNX with input scaling and target scaling included; see
+        :func:`~seqkit.saving.export.export_onnx` (``kwargs``: ``opset``)."""
+        return export_onnx(self, file_path, sample=input_sample, **kwargs)
+
+    def to_torchscript(self, file_path: str | os.PathLike[str] | None = None,
+                       method: str | None = "trace", example_inputs: Any = None,
+                       **kwargs: Any) -> Any:
+        """A traced TorchScript module (saved to ``file_path`` if given); see
+        :func:`~seqkit.saving.export.export_torchscript`."""
+        scripted = export_torchscript(self, example_inputs)
+        if file_path is not None:
+            torch.jit.save(scripted, os.fspath(file_path))
+        return scripted
 
     def get_config(self) -> dict[str, Any]:
         """The architecture: each layer's class name and config."""
