@@ -18,6 +18,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 from pytorch_lightning import callbacks as pl_callbacks
+from pytorch_lightning.utilities import rank_zero_warn
 
 from seqkit._checks import one_of
 from seqkit.errors import ConfigError, explain
@@ -124,6 +125,7 @@ class ReduceLROnPlateau(pl.Callback):
         self.mode = monitor_mode(monitor, mode)
         self.best: float | None = None
         self.wait = 0
+        self._warned = False
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         finish = getattr(pl_module, "finish_train_epoch", None)
@@ -131,6 +133,11 @@ class ReduceLROnPlateau(pl.Callback):
             finish()
         value = trainer.callback_metrics.get(self.monitor)
         if value is None:
+            if not self._warned:
+                self._warned = True
+                rank_zero_warn(f"ReduceLROnPlateau: {self.monitor!r} was not logged (logged: "
+                               f"{sorted(trainer.callback_metrics)}); the learning rate is "
+                               "left unchanged")
             return
         current = float(value)
         better = (self.best is None or (current < self.best - self.min_delta

@@ -47,6 +47,8 @@ def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
                         received=f"{type(data).__name__} ({error})")
             ) from None
         _check_numeric_dtype(array.dtype, arg)
+        if not array.flags.writeable:  # e.g. windows() views; torch wants writable memory
+            array = array.copy()
         tensor = torch.from_numpy(np.ascontiguousarray(array))
     _check_numeric_dtype(tensor.dtype, arg)
     if tensor.dtype == torch.float64:

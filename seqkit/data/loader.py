@@ -32,6 +32,9 @@ class ArrayLoader:
         batch_size: Samples per batch.
         shuffle: Reshuffle at every epoch (every ``iter()``).
         seed: Seed of the shuffling order; two loaders with the same seed give the same
+            batches. ``None``: a random seed, drawn at the first shuffle (on rank 0 and
+            shared with the other ranks under ``torch.distributed``, so shards never
+            overlap).
             batches.
         pin_memory: Pin batches in page-locked memory (for ``non_blocking`` CUDA copies).
         shard: Give each distributed rank its share (``False``: every rank sees all rows,
@@ -50,7 +53,7 @@ class ArrayLoader:
         batch_size: int = 32,
         *,
         shuffle: bool = False,
-        seed: int = 0,
+        seed: int | None = 0,
         pin_memory: bool = False,
         shard: bool = True,
     ) -> None:
@@ -81,6 +84,8 @@ class ArrayLoader:
         if not self.shuffle and world == 1:
             return None
         if self.shuffle:
+            if self.seed is None:
+                self.seed = _shared_random_seed()
             generator = torch.Generator().manual_seed(self.seed + self.epoch)
             order = torch.randperm(self.num_samples, generator=generator)
         else:
@@ -114,6 +119,17 @@ class ArrayLoader:
 
     def _rank_and_world(self) -> tuple[int, int]:
         return _rank_and_world() if self.shard else (0, 1)
+
+
+def _shared_random_seed() -> int:
+    """A random seed, the same on every rank (rank 0's) when running distributed."""
+    seed = int(torch.randint(0, 2**31 - 1, ()).item())
+    distributed = torch.distributed
+    if distributed.is_available() and distributed.is_initialized():
+        shared = [seed]
+        distributed.broadcast_object_list(shared, src=0)
+        seed = int(shared[0])
+    return seed
 
 
 def _rank_and_world() -> tuple[int, int]:

@@ -12,14 +12,15 @@ import numpy as np
 from torch import Tensor
 
 from seqkit.data.adapters import to_tensor
-from seqkit.errors import InputError, explain
+from seqkit.data.batch import Batch
+from seqkit.errors import ConfigError, InputError, NotBuiltError, explain
 from seqkit.preprocessing.targets import LabelEncoder
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
-__all__ = ["adapt_preprocessing", "input_tensor", "needs_label_encoder", "take_rows",
-           "target_tensor"]
+__all__ = ["adapt_preprocessing", "input_tensor", "needs_label_encoder",
+           "preprocess_loader_batch", "take_rows", "target_tensor"]
 
 
 def input_tensor(model: Sequential, x: Any, lengths: Tensor | None
@@ -70,6 +71,33 @@ def target_tensor(model: Sequential, y: Any) -> Tensor:
     if model.target_scaler is not None and model.target_scaler.is_adapted:
         tensor = model.target_scaler.transform(tensor.float())
     return tensor
+
+
+def preprocess_loader_batch(model: Sequential, batch: Batch) -> Batch:
+    """Applies the model's numeric steps and target scaling to a batch from a user's
+    ``DataLoader`` (on its device). They must be adapted already: loaders give no chance
+    to adapt on the training rows first."""
+    x, lengths, y = batch.x, batch.lengths, batch.y
+    for step in model.preprocessing:
+        if not _is_numeric_step(step):
+            raise ConfigError(explain(
+                "DataLoader batches", expected="token ids for a model with a TextVectorizer",
+                received="a model whose TextVectorizer cannot run on tensors",
+                fix="vectorize texts in your Dataset, or pass the strings to model.fit"))
+        _require_adapted(step, "DataLoader batches")
+        x = step(x.float(), lengths)[0]
+    scaler = model.target_scaler
+    if scaler is not None and y is not None:
+        _require_adapted(scaler, "DataLoader batches")
+        y = scaler.transform(y.to(x.dtype if x.dtype.is_floating_point else y.dtype))
+    return batch._replace(x=x, y=y)
+
+
+def _require_adapted(step: Any, what: str) -> None:
+    if not step.is_adapted:
+        raise NotBuiltError(explain(
+            what, expected=f"an adapted {type(step).__name__}", received="one never adapted",
+            fix="fit once on arrays (which adapts it), or call its adapt() on training data"))
 
 
 def needs_label_encoder(y: Any) -> bool:

@@ -14,7 +14,7 @@ from torch import Tensor
 from seqkit._checks import fraction, positive_int
 from seqkit.data.batch import Batch
 from seqkit.data.loader import ArrayLoader
-from seqkit.errors import InputError, NotCompiledError, explain
+from seqkit.errors import ConfigError, InputError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
 from seqkit.models._inputs import lengths_tensor, prepare_inputs, same_count, split_point
@@ -126,7 +126,12 @@ class KerasAPI:
         Returns:
             The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``.
         """
-        if self.pending_head is not None and y is not None and not _is_loader(x):
+        if self.pending_head is not None:
+            if y is None or _is_loader(x):
+                raise ConfigError(explain(
+                    "fit", expected="labels as an array or list (num_classes=None sizes the "
+                    "head from them)", received="a DataLoader",
+                    fix="pass num_classes= to the preset, or fit on arrays"))
             self.pending_head.attach(self, y)
             self.pending_head = None
         if self.compile_settings is None:
@@ -205,8 +210,6 @@ class KerasAPI:
 
     def _loader(self: Sequential, data: Batch, batch_size: int, shuffle: bool,
                 seed: int | None) -> ArrayLoader:
-        if seed is None:
-            seed = int(torch.randint(0, 2**31 - 1, ()).item())
         return ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed,
                            pin_memory=torch.cuda.is_available())
 
@@ -269,6 +272,8 @@ class KerasAPI:
         data = prepare_inputs(self, x, lengths=lengths)
         starts = read_initial_states(self, initial_state, self.device)
         step = positive_int(batch_size, "batch_size", "predict")
+        scaler = self.target_scaler if (self.target_scaler is not None
+                                        and self.target_scaler.is_adapted) else None
         was_training = self.training
         self.eval()
         outputs: list[Tensor] = []
@@ -282,6 +287,8 @@ class KerasAPI:
                              for name, state in starts.items()}
                     values, out_lengths, states = self.run_blocks(
                         batch.x, batch.lengths, given, keep_states=return_state)
+                    if scaler is not None:
+                        values = scaler.inverse(values)  # back to original units
                     outputs.append(zero_padding(values, out_lengths))
                     if return_state:
                         finals.append(states)
@@ -290,8 +297,6 @@ class KerasAPI:
         result = torch.cat(outputs)
         if not self.batch_first and result.dim() >= 3:
             result = result.transpose(0, 1)
-        if self.target_scaler is not None and self.target_scaler.is_adapted:
-            result = self.target_scaler.inverse(result)  # back to original units
         as_tensor = isinstance(x, Tensor)
         result = result.to(x.device) if as_tensor else result.cpu().numpy()
         if not return_state:

@@ -282,6 +282,10 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
                        **kwargs: Any) -> Any:
         """A traced TorchScript module (saved to ``file_path`` if given); see
         :func:`~seqkit.saving.export.export_torchscript`."""
+        if method != "trace":
+            raise ConfigError(explain("to_torchscript method", expected="'trace'",
+                                      received=f"method={method!r}",
+                                      fix="seqkit models export by tracing only"))
         scripted = export_torchscript(self, example_inputs)
         if file_path is not None:
             torch.jit.save(scripted, os.fspath(file_path))

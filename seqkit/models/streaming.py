@@ -75,6 +75,9 @@ class Stream:
                     x, given, self.states, keep_states=True)
         finally:
             self.model.train(was_training)
+        scaler = self.model.target_scaler
+        if scaler is not None and scaler.is_adapted:
+            values = scaler.inverse(values)  # original units, as predict answers
         values = zero_padding(values, out_lengths)
         if isinstance(chunk, Tensor):
             return values.to(chunk.device)

@@ -26,6 +26,10 @@ def summary_table(model: Sequential) -> Table:
     table.add_column("Layer (type)")
     table.add_column("Output shape")
     table.add_column("Param #", justify="right")
+    for step in model.preprocessing:
+        adapted = "adapted" if step.is_adapted else "adapts during fit"
+        table.add_row(f"{step.name or ''} ({type(step).__name__})".strip(),
+                      f"host preprocessing, {adapted}", "0")
     shape = model.input_shape if model.built else None
     for layer in model.layers:
         if shape is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from seqkit._checks import fraction, positive_int
+from seqkit.errors import ConfigError, explain
 from seqkit.layers.core import Dense, Dropout
 from seqkit.layers.embedding import Embedding
 from seqkit.models.sequential import Sequential
@@ -39,8 +40,8 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
         num_layers: Stacked recurrent layers.
         dropout: Dropout before the head (and between recurrent layers).
         cell: ``"lstm"`` or ``"gru"``.
-        output_sequence_length: Truncate/pad texts to this many tokens (``None``: each
-            batch's longest text).
+        output_sequence_length: Truncate/pad texts to this many tokens (``None``: the
+            longest text of each ``fit``/``predict`` call; lengths keep padding out).
         ngrams: Add n-grams up to this width to the vocabulary.
         lr: Adam's learning rate.
 
@@ -98,7 +99,10 @@ def _classifier(layers: list[Any], num_classes: int | None, lr: float, name: str
     if num_classes is None:
         model.pending_head = ClassifierHead(lr)
     else:
-        positive_int(num_classes, "num_classes", name)
+        if positive_int(num_classes, "num_classes", name) < 2:
+            raise ConfigError(explain(f"{name} num_classes", expected="at least 2",
+                                      received=f"num_classes={num_classes}",
+                                      fix="use sk.presets.regressor for one numeric output"))
         model.add(Dense(1 if num_classes == 2 else num_classes, name="classifier"))
         model.compile(**classifier_compile_args(num_classes, lr))
     return model

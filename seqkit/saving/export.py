@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
-from seqkit.errors import ConfigError, explain
+from seqkit.errors import ConfigError, NotBuiltError, explain
 from seqkit.layers.embedding import Embedding
 from seqkit.preprocessing.normalization import Normalization
 
@@ -42,6 +42,10 @@ class ServingModule(nn.Module):
         _check_exportable(model)
         self.model = model
         steps = [step for step in model.preprocessing if isinstance(step, Normalization)]
+        if not all(step.is_adapted for step in steps):
+            raise NotBuiltError(explain("export", expected="adapted Normalization statistics",
+                                        received="a Normalization never adapted",
+                                        fix="fit the model (or call adapt) before exporting"))
         self.input_scaling = [(step.shift, step.scale) for step in steps]
         scaler = model.target_scaler
         self.output_scaling = (None if scaler is None or not scaler.is_adapted
@@ -86,7 +90,10 @@ def export_onnx(model: Sequential, path: str | os.PathLike[str], *,
 
 
 def export_torchscript(model: Sequential, sample: Tensor | None = None) -> Any:
-    """A traced TorchScript module of ``model`` (load it with ``torch.jit.load``)."""
+    """A traced TorchScript module of ``model`` (load it with ``torch.jit.load``).
+
+    Tracing records the fixed-layout path; scripting (``torch.jit.script``) is not supported.
+    """
     serving = ServingModule(model).eval()
     with torch.no_grad():
         return torch.jit.trace(serving, (_sample(model) if sample is None else sample,),
@@ -110,8 +117,8 @@ def _check_exportable(model: Sequential) -> None:
             raise ConfigError(explain(
                 "export", expected="tensor inputs", received=f"a model that starts with "
                 f"{type(step).__name__} (it works on strings)",
-                fix="export the layers (a model without the TextVectorizer) and vectorize "
-                "texts before calling the exported graph"))
+                fix="serve text models with predict (sk.load_model) instead; per-row text "
+                "lengths have no ONNX form either"))
     for layer in model.layers:
         if isinstance(layer, Embedding) and layer.mask_zero:
             raise ConfigError(explain(

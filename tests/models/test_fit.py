@@ -205,3 +205,12 @@ def test_scheduler_changes_the_logged_lr(regression_data) -> None:
     history = model.fit(x, y, epochs=3, verbose=0, seed=0)
     lrs = history.history["lr"]
     assert lrs[0] > lrs[1] > lrs[2]
+
+
+def test_a_second_fit_records_its_own_epochs(regression_data) -> None:
+    x, y = regression_data
+    model = _regressor()
+    model.fit(x, y, epochs=1, verbose=0, seed=0)
+    again = model.fit(x, y, epochs=2, verbose=0, seed=0)
+    assert list(again.history) == ["loss", "mae", "lr"]
+    assert len(again.history["loss"]) == 2

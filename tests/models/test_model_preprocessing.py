@@ -91,3 +91,42 @@ def test_preprocessing_is_saved_with_the_model(tmp_path: Path, classification_da
 def test_preprocessing_must_come_first() -> None:
     with pytest.raises(ConfigError, match="before every layer"):
         sk.Sequential([sk.LSTM(3), Normalization()])
+
+
+def test_user_dataloaders_get_the_same_preprocessing() -> None:
+    from torch.utils.data import DataLoader, TensorDataset
+
+    x, y = _series(128)
+    model = sk.Sequential([Normalization(), sk.LSTM(8), sk.Dense(1)], loss="mse",
+                          metrics=["mae"], target_scaler="standard")
+    model.fit(x, y, epochs=1, verbose=0, seed=0)  # adapts on arrays
+    loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=32)
+    history = model.fit(loader, epochs=1, verbose=0, seed=0)
+    expected = model.evaluate(x, y)
+    assert history.history["mae"][0] > 0
+    fresh = sk.Sequential([Normalization(), sk.LSTM(8), sk.Dense(1)], loss="mse")
+    with pytest.raises(sk.errors.NotBuiltError, match="never adapted"):
+        fresh.fit(loader, epochs=1, verbose=0)
+    assert expected["mae"] > 0
+
+
+def test_stream_answers_in_original_units() -> None:
+    x, y = _series(64)
+    model = sk.Sequential([sk.LSTM(4, return_sequences=True), sk.Dense(1)], loss="mse",
+                          target_scaler="standard")
+    model.fit(x, np.repeat(y[:, None, None], 6, axis=1), epochs=1, verbose=0, seed=0)
+    stream = model.stream()
+    parts = [stream.step(x[:, :2]), stream.step(x[:, 2:])]
+    np.testing.assert_allclose(np.concatenate(parts, axis=1), model.predict(x), rtol=1e-4,
+                               atol=1e-3)
+    assert abs(float(model.predict(x).mean())) > 100  # original units (y is ~500 + 3x)
+
+
+def test_summary_lists_preprocessing_steps() -> None:
+    from rich.console import Console
+
+    from seqkit.models.summary import summary_table
+
+    console = Console(record=True, width=150)
+    console.print(summary_table(sk.Sequential([Normalization(), sk.LSTM(2)])))
+    assert "(Normalization)" in console.export_text()
