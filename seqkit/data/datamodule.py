@@ -29,6 +29,11 @@ class SequenceDataModule(pl.LightningDataModule):
         validation_split: Fraction held out for validation (from the end).
         shuffle: Reshuffle training samples every epoch.
         seed: Seed of the shuffling order.
+        model: The seqkit model the data is for. With it, raw data goes through the
+            model's preprocessing exactly as in ``model.fit``: text through its
+            ``TextVectorizer``, string labels through its label encoder, targets through
+            its scaler, each adapted on the training rows only (and a preset's head sized
+            from the labels).
 
     Examples:
         >>> import numpy as np
@@ -39,8 +44,14 @@ class SequenceDataModule(pl.LightningDataModule):
     """
 
     def __init__(self, x: Any, y: Any, batch_size: int = 32, validation_split: float = 0.0,
-                 *, shuffle: bool = True, seed: int = 0) -> None:
+                 *, shuffle: bool = True, seed: int = 0, model: Any = None) -> None:
         super().__init__()
+        self.batch_size = positive_int(batch_size, "batch_size", "SequenceDataModule")
+        split = fraction(validation_split, "validation_split", "SequenceDataModule")
+        self.shuffle, self.seed = shuffle, seed
+        if model is not None:
+            self.train_data, self.val_data = _through_model(model, x, y, split)
+            return
         x_tensor, lengths = to_tensor(x, "x")
         y_tensor, _ = to_tensor(y, "y")
         if y_tensor.shape[0] != x_tensor.shape[0]:
@@ -48,9 +59,6 @@ class SequenceDataModule(pl.LightningDataModule):
                                      received=f"{y_tensor.shape[0]} samples"))
         check_finite(x_tensor, "x")
         check_finite(y_tensor, "y")
-        self.batch_size = positive_int(batch_size, "batch_size", "SequenceDataModule")
-        split = fraction(validation_split, "validation_split", "SequenceDataModule")
-        self.shuffle, self.seed = shuffle, seed
         data = Batch(x_tensor, y_tensor, lengths)
         n_val = int(x_tensor.shape[0] * split)
         cut = x_tensor.shape[0] - n_val
@@ -70,3 +78,22 @@ class SequenceDataModule(pl.LightningDataModule):
     def predict_dataloader(self) -> ArrayLoader:
         return ArrayLoader(Batch(self.train_data.x, None, self.train_data.lengths),
                            self.batch_size)
+
+
+def _through_model(model: Any, x: Any, y: Any, split: float) -> tuple[Batch, Batch | None]:
+    """Train and validation batches made by the model's own data path (as ``fit``)."""
+    from seqkit.models._inputs import prepare_inputs, same_count
+    from seqkit.models._preprocessing import adapt_preprocessing, take_rows
+
+    same_count(x, y)
+    total = len(x)
+    cut = total - int(total * split)
+    x_train, y_train = take_rows(x, 0, cut), take_rows(y, 0, cut)
+    if getattr(model, "pending_head", None) is not None:
+        model.pending_head.attach(model, y_train)
+        model.pending_head = None
+    adapt_preprocessing(model, x_train, y_train, None)
+    train = prepare_inputs(model, x_train, y_train)
+    val = (prepare_inputs(model, take_rows(x, cut, total), take_rows(y, cut, total))
+           if cut < total else None)
+    return train, val

@@ -77,3 +77,17 @@ def test_fit_accepts_a_dataloader_for_an_unbuilt_model(regression_data) -> None:
     model = sk.Sequential([sk.LSTM(4), sk.Dense(1)], loss="mse")
     history = model.fit(loader, epochs=2, verbose=0, seed=0)
     assert model.input_shape == (None, 8, 2) and len(history.history["loss"]) == 2
+
+
+def test_sequence_datamodule_with_text_through_the_models_preprocessing() -> None:
+    texts = ["a fine day", "a grim day", "fine work", "grim work"] * 10
+    labels = ["up", "down", "up", "down"] * 10
+    model = sk.presets.text_classifier(units=4, embed_dim=4, max_tokens=30)
+    datamodule = sk.data.SequenceDataModule(texts, labels, batch_size=8,
+                                            validation_split=0.25, model=model)
+    vectorizer = model.preprocessing[0]
+    assert vectorizer.is_adapted and model.layers[-1].units == 1  # binary head from labels
+    trainer = _trainer(max_epochs=1)
+    trainer.fit(model, datamodule=datamodule)
+    assert {"loss", "val_loss", "val_accuracy"} <= set(trainer.callback_metrics)
+    assert set(model.predict_classes(texts[:4]).tolist()) <= {"up", "down"}
