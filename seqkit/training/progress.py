@@ -6,6 +6,7 @@ more than a clock check, so the default progress display costs (almost) nothing.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ __all__ = ["EpochLine", "ThrottledRichProgressBar", "keras_order"]
 def keras_order(values: Mapping[str, Any]) -> dict[str, Any]:
     """Training values first (loss, then metrics), then their ``val_`` counterparts.
 
-    Example:
+    Examples:
         >>> list(keras_order({"val_loss": 1, "mae": 2, "loss": 3}))
         ['loss', 'mae', 'val_loss']
     """
@@ -36,11 +37,19 @@ class ThrottledRichProgressBar(RichProgressBar):
 
     Lightning updates its bar (and reads the logged metrics) after every batch; for small
     recurrent models that costs ~0.25 ms per step, a large share of the step. Here the
-    step hook only checks the clock. The running loss shown is the one the model
-    accumulates on its device, read (one host sync) only at a redraw.
+    training and validation batch hooks only check the clock. The running loss shown is the
+    one the model accumulates on its device, read (one host sync) only at a redraw.
+
+    Args:
+        max_per_second: Most redraws per second.
+        **kwargs: ``RichProgressBar`` arguments (``theme``, ``leave``, ``console_kwargs``);
+            ``refresh_rate`` defaults to ``max_per_second`` rounded up.
     """
 
     def __init__(self, max_per_second: float = 4.0, **kwargs: Any) -> None:
+        # The bar's drawing thread wakes `refresh_rate` times a second (Lightning's default:
+        # 100) to look for work; it only finds some as often as the bar is redrawn.
+        kwargs.setdefault("refresh_rate", max(1, math.ceil(max_per_second)))
         super().__init__(**kwargs)
         self._min_interval = 1.0 / max_per_second
         self._last_draw = 0.0
@@ -48,10 +57,21 @@ class ThrottledRichProgressBar(RichProgressBar):
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule,
                            outputs: Any, batch: Any, batch_idx: int) -> None:
         now = time.perf_counter()
-        last = batch_idx + 1 >= self.total_train_batches
-        if last or now - self._last_draw >= self._min_interval:
+        if (now - self._last_draw >= self._min_interval
+                or batch_idx + 1 >= self.total_train_batches):  # the last batch: full bar
             self._last_draw = now
             super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
+
+    def on_validation_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule,
+                                outputs: Any, batch: Any, batch_idx: int,
+                                dataloader_idx: int = 0) -> None:
+        # Validation steps are shorter still (no backward): the same clock check.
+        now = time.perf_counter()
+        if (now - self._last_draw >= self._min_interval
+                or batch_idx + 1 >= self.total_val_batches_current_dataloader):
+            self._last_draw = now
+            super().on_validation_batch_end(trainer, pl_module, outputs, batch, batch_idx,
+                                            dataloader_idx)
 
     def get_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule
                     ) -> dict[str, Any]:
