@@ -91,3 +91,19 @@ def test_sequence_datamodule_with_text_through_the_models_preprocessing() -> Non
     trainer.fit(model, datamodule=datamodule)
     assert {"loss", "val_loss", "val_accuracy"} <= set(trainer.callback_metrics)
     assert set(model.predict_classes(texts[:4]).tolist()) <= {"up", "down"}
+
+
+def test_csv_logger_receives_the_epoch_values(tmp_path, regression_data) -> None:
+    import csv
+
+    from pytorch_lightning.loggers import CSVLogger
+
+    x, y = regression_data
+    model = sk.Sequential([sk.LSTM(4), sk.Dense(1)], loss="mse", metrics=["mae"])
+    history = model.fit(x, y, epochs=2, verbose=0, seed=0, validation_split=0.25,
+                        logger=CSVLogger(tmp_path, name="run"))
+    (metrics_file,) = tmp_path.glob("run/version_*/metrics.csv")
+    with metrics_file.open() as handle:
+        rows = [row for row in csv.DictReader(handle) if row.get("val_loss")]
+    assert [float(row["val_loss"]) for row in rows] == pytest.approx(
+        history.history["val_loss"], rel=1e-6)
