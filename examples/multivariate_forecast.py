@@ -10,12 +10,16 @@ Each month is described by three input features:
   of a window tells the model which month it forecasts.
 
 ``sk.data.windows(features, lookback=12, targets=0)`` cuts 12-month windows of all three
-columns, with next month's ``log_change`` as the target. The forecaster preset predicts it,
-and the forecast is turned back into passengers, ``y[t-1] * exp(change)``. The last 24
-months are held out and forecast one step ahead (each from the true history up to the
-month before), next to the naive (last month) and seasonal-naive (same month last year)
-forecasts. The full run also trains the same model on ``log_change`` alone, to show what
-the covariates add.
+columns, with next month's ``log_change`` as the target (``--lookback`` changes the
+window). The forecaster preset predicts it, and the forecast is turned back into
+passengers, ``y[t-1] * exp(change)``. The last 24 months are held out and forecast one step
+ahead (each from the true history up to the month before), next to the naive (last month)
+and seasonal-naive (same month last year) forecasts. The full run also trains the same
+model on ``log_change`` alone, to show what the covariates add. On this series, with
+12-month windows, not much: a window already holds the same month a year earlier. Over
+seeds 0, 1, 2 the RMSE was 18.1, 19.7, 32.9 with the calendar and 20.0, 21.1, 19.4 without.
+With ``--lookback 6`` the window no longer reaches last year and the calendar carries the
+season: 20.9, 26.2, 22.3 with it, 41.6, 41.9, 35.7 without (seasonal naive: 50.0).
 
 Run: ``python examples/multivariate_forecast.py`` (``--fast`` for a short smoke run).
 """
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+import torch
 
 import seqkit as sk
 from seqkit.evaluation import format_table, mae, mape, rmse
@@ -45,12 +50,14 @@ def monthly_features(months: list[str], passengers: np.ndarray) -> np.ndarray:
     return np.column_stack([change, np.sin(next_angle), np.cos(next_angle)]).astype(np.float32)
 
 
-def fit_and_forecast(features: np.ndarray, epochs: int, seed: int) -> np.ndarray:
+def fit_and_forecast(features: np.ndarray, lookback: int, epochs: int, seed: int
+                     ) -> np.ndarray:
     """Trains the forecaster on all but the last 24 windows; returns their forecast change."""
-    # Window i holds rows i .. i + 11 of every column; its target is log_change of row i + 12.
-    x, y = sk.data.windows(features, lookback=LOOKBACK, targets=0)
+    # Window i holds rows i .. i + lookback - 1 of every column; its target is log_change
+    # of row i + lookback.
+    x, y = sk.data.windows(features, lookback=lookback, targets=0)
     n_train = len(y) - TEST_MONTHS
-    model = sk.presets.forecaster(lookback=LOOKBACK, units=32, lr=1e-2)
+    model = sk.presets.forecaster(lookback=lookback, units=32, lr=1e-2)
     model.fit(x[:n_train], y[:n_train], epochs=epochs, batch_size=16, verbose=0, seed=seed)
     return model.predict(x[n_train:])[:, 0]
 
@@ -61,7 +68,8 @@ def scores(actual: np.ndarray, forecast: np.ndarray) -> dict[str, float]:
             "mape": mape(actual, forecast)}
 
 
-def main(fast: bool = False, seed: int = 0) -> dict[str, dict[str, float]]:
+def main(fast: bool = False, seed: int = 0, lookback: int = LOOKBACK
+         ) -> dict[str, dict[str, float]]:
     months, passengers = sk.datasets.airline_passengers()
     features = monthly_features(months, passengers)
     print(f"airline passengers with calendar covariates: {features.shape[0]} rows x "
@@ -74,11 +82,11 @@ def main(fast: bool = False, seed: int = 0) -> dict[str, dict[str, float]]:
     epochs = 15 if fast else 100
     results = {
         "lstm_with_calendar": scores(
-            actual, last_month * np.exp(fit_and_forecast(features, epochs, seed))),
+            actual, last_month * np.exp(fit_and_forecast(features, lookback, epochs, seed))),
     }
     if not fast:
         results["lstm_log_change_only"] = scores(
-            actual, last_month * np.exp(fit_and_forecast(features[:, :1], epochs, seed)))
+            actual, last_month * np.exp(fit_and_forecast(features[:, :1], lookback, epochs, seed)))
     results["naive"] = scores(actual, last_month)
     results["seasonal_naive"] = scores(actual, passengers[-TEST_MONTHS - SEASON:-SEASON])
     print(format_table(results))
@@ -86,7 +94,8 @@ def main(fast: bool = False, seed: int = 0) -> dict[str, dict[str, float]]:
     ratio = results["lstm_with_calendar"]["rmse"] / results["seasonal_naive"]["rmse"]
     verdict = "beats" if ratio < 1 else "does not beat"
     print(f"the multivariate LSTM {verdict} seasonal naive (RMSE ratio {ratio:.2f}; "
-          f"{'a short --fast run' if fast else f'{epochs} epochs'}, seed {seed})")
+          f"{'a short --fast run' if fast else f'{epochs} epochs'}, lookback {lookback}, "
+          f"seed {seed})")
     return results
 
 
@@ -95,5 +104,12 @@ if __name__ == "__main__":
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true", help="a short smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling")
+    parser.add_argument("--lookback", type=int, default=LOOKBACK,
+                        help=f"months per input window (default {LOOKBACK})")
     arguments = parser.parse_args()
-    main(fast=arguments.fast, seed=arguments.seed)
+    if arguments.fast:
+        # Smoke runs share small CI machines; there torch's default of one thread per core
+        # oversubscribes them (text_classification.py --fast: 10 s with one thread, 145 s
+        # with two on a busy 2-core machine). One thread is as fast for models this small.
+        torch.set_num_threads(1)
+    main(fast=arguments.fast, seed=arguments.seed, lookback=arguments.lookback)
