@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -17,6 +18,7 @@ from seqkit.models._preprocessing import input_tensor, target_tensor
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
+    from seqkit.preprocessing.targets import LabelEncoder
 
 __all__ = ["lengths_tensor", "prepare_inputs", "same_count", "split_point"]
 
@@ -28,12 +30,13 @@ def prepare_inputs(
     *,
     lengths: Any = None,
     sample_weight: Any = None,
-    class_weight: Mapping[int, float] | None = None,
+    class_weight: Mapping[Any, float] | None = None,
 ) -> Batch:
     """Converts user data to one batch-major :class:`Batch` of checked tensors.
 
     Builds the model from ``x`` if it is not built yet, then checks ``x`` against the
-    first layer, and ``y`` against the output and loss.
+    first layer, and ``y`` against the output and loss. ``class_weight`` keys are labels
+    as the user gave them: through the model's label encoder when it has one.
     """
     if not model.layers:
         raise ConfigError(explain("Sequential", expected="a model with layers",
@@ -71,7 +74,8 @@ def prepare_inputs(
         weight = weight.float().reshape(n)
         check_finite(weight, "sample_weight")
     if class_weight is not None:
-        weight = _apply_class_weight(class_weight, y_tensor, weight)
+        weight = _apply_class_weight(_class_ids(class_weight, model.label_encoder),
+                                     y_tensor, weight)
     return Batch(x_tensor, y_tensor, length_tensor, weight)
 
 
@@ -175,6 +179,38 @@ def _check_targets(model: Sequential, y: Tensor) -> Tensor:
     return y
 
 
+def _class_ids(class_weight: Mapping[Any, float], encoder: LabelEncoder | None
+               ) -> dict[int, float]:
+    """``class_weight`` keyed by class id: keys in the user's labels go through the
+    (adapted) label encoder; without one, keys must be the integer labels themselves."""
+    if not isinstance(class_weight, Mapping):
+        raise InputError(explain("fit class_weight", expected="a dict {label: weight}",
+                                 received=f"{type(class_weight).__name__}"))
+    values = {}
+    for key, value in class_weight.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise InputError(explain("fit class_weight", expected="numbers as weights",
+                                     received=f"{{{key!r}: {value!r}}}"))
+        values[key] = float(value)
+    if encoder is not None and encoder.is_adapted:
+        index = {label: i for i, label in enumerate(encoder.classes or [])}
+        unknown = [key for key in values if key not in index]
+        if unknown:
+            raise InputError(explain(
+                "fit class_weight", expected=f"keys among the training labels {encoder.classes}",
+                received=f"unknown keys {sorted(unknown, key=repr)[:5]}",
+                fix="key the weights by the labels exactly as they appear in y"))
+        return {index[key]: value for key, value in values.items()}
+    bad = [key for key in values
+           if isinstance(key, bool) or not isinstance(key, int | np.integer) or key < 0]
+    if bad:
+        raise InputError(explain(
+            "fit class_weight", expected="non-negative integer class ids as keys "
+            "(the labels in y)", received=f"keys {sorted(bad, key=repr)[:5]}",
+            fix="key the weights by the labels exactly as they appear in y"))
+    return {int(key): value for key, value in values.items()}
+
+
 def _apply_class_weight(
     class_weight: Mapping[int, float], y: Tensor | None, weight: Tensor | None
 ) -> Tensor:
@@ -183,6 +219,6 @@ def _apply_class_weight(
     labels = y.reshape(y.shape[0], -1)[:, 0].long()
     table = torch.ones(int(max(labels.max().item(), *class_weight)) + 1)
     for label, value in class_weight.items():
-        table[int(label)] = float(value)
+        table[label] = value
     per_sample = table[labels]
     return per_sample if weight is None else weight * per_sample

@@ -83,7 +83,7 @@ class KerasAPI:
         shuffle: bool = True,
         callbacks: list[pl.Callback] | None = None,
         verbose: int | str = "auto",
-        class_weight: Mapping[int, float] | None = None,
+        class_weight: Mapping[Any, float] | None = None,
         sample_weight: Any = None,
         lengths: Any = None,
         seed: int | None = None,
@@ -108,7 +108,9 @@ class KerasAPI:
             callbacks: Lightning callbacks (e.g. ``EarlyStopping(monitor="val_loss")``).
             verbose: 0 silent, 1 progress bar, 2 one line per epoch, ``"auto"``: 1 on a
                 terminal, 2 otherwise.
-            class_weight: ``{label: weight}`` multiplying each sample's loss.
+            class_weight: ``{label: weight}`` multiplying each sample's loss, keyed by
+                the labels as they are in ``y`` (``{"spam": 3.0, "ham": 1.0}`` for
+                string labels, class ids for integer labels).
             sample_weight: One weight per sample.
             lengths: Valid length of each padded sequence (ragged lists give them).
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from seqkit.training.progress import EpochLine, ThrottledRichProgressBar
 __all__ = ["make_trainer", "quiet_lightning", "resolve_verbose"]
 
 _LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning.pytorch", "lightning_fabric")
+_DATAMODULE_HOOK_WARNING = (
+    "You have overridden `transfer_batch_to_device` in `LightningModule` but have passed in a"
+    " `LightningDataModule`. It will use the implementation from `LightningModule` instance.")
 
 
 def resolve_verbose(verbose: int | str) -> int:
@@ -91,7 +95,9 @@ def make_trainer(
 
 @contextlib.contextmanager
 def quiet_lightning(verbose: int) -> Iterator[None]:
-    """Silences Lightning's start-up banners (devices, tips) while seqkit drives it."""
+    """Silences Lightning's start-up banners (devices, tips) and the warnings that do not
+    apply to a seqkit model (e.g. its ``transfer_batch_to_device`` with a datamodule) while
+    seqkit drives it."""
     saved = {name: logging.getLogger(name).level for name in _LIGHTNING_LOGGERS}
     for name in _LIGHTNING_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -106,6 +112,8 @@ def quiet_lightning(verbose: int) -> Iterator[None]:
                             ".*sync_dist=True.*",
                             ".*isinstance\\(treespec, LeafSpec\\)` is deprecated.*"):
                 warnings.filterwarnings("ignore", message=message)
+            # seqkit's own fast `transfer_batch_to_device` is meant to run with any datamodule
+            warnings.filterwarnings("ignore", message=re.escape(_DATAMODULE_HOOK_WARNING))
             yield
     finally:
         for name, level in saved.items():

@@ -140,6 +140,38 @@ def test_class_weight_multiplies_each_samples_loss(classification_data) -> None:
     assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
 
 
+def _string_label_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(48, 5, 2)).astype(np.float32)
+    return x, (x[:, -1, 0] > 0.5).astype(np.int64)  # imbalanced: few positives
+
+
+def test_class_weight_keyed_by_string_labels_weights_like_class_ids() -> None:
+    x, ids = _string_label_data()
+    words = np.array(["neg", "pos"])[ids]  # the label encoder sorts: neg -> 0, pos -> 1
+
+    def first_loss(y: np.ndarray, class_weight: dict | None) -> float:
+        model = sk.presets.sequence_classifier(units=4)
+        history = model.fit(x, y, epochs=1, verbose=0, seed=0, shuffle=False,
+                            batch_size=len(y), class_weight=class_weight)
+        return history.history["loss"][0]
+
+    by_label = first_loss(words, {"pos": 5.0, "neg": 1.0})
+    assert by_label == pytest.approx(first_loss(ids, {1: 5.0, 0: 1.0}), rel=1e-6)
+    assert by_label != pytest.approx(first_loss(words, None), rel=1e-3)
+
+
+def test_class_weight_with_an_unknown_label_says_which_labels_exist() -> None:
+    x, ids = _string_label_data()
+    words = np.array(["neg", "pos"])[ids]
+    model = sk.presets.sequence_classifier(units=4)
+    with pytest.raises(sk.errors.InputError, match=r"class_weight.*\['neg', 'pos'\].*'Pos'"):
+        model.fit(x, words, epochs=1, verbose=0, class_weight={"Pos": 2.0, "neg": 1.0})
+    plain = sk.Sequential([sk.LSTM(2), sk.Dense(2)], loss="cross_entropy")
+    with pytest.raises(sk.errors.InputError, match=r"integer class ids.*'pos'"):
+        plain.fit(x, ids, epochs=1, verbose=0, class_weight={"pos": 2.0})
+
+
 def test_ragged_sequences_train_and_predict() -> None:
     rng = np.random.default_rng(0)
     sequences = [rng.normal(size=(int(n), 2)).astype(np.float32)
