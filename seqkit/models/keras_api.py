@@ -163,8 +163,11 @@ class KerasAPI:
             else:
                 trainer.callbacks.append(history)
             self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
-            trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader,
-                        ckpt_path=ckpt_path)
+            try:
+                trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader,
+                            ckpt_path=ckpt_path)
+            finally:
+                self.denormal_flush.exit()  # on_fit_end does not run after an exception
         return history
 
     def _configure_tbptt(self: Sequential, steps: int | None, trainer_kwargs: dict[str, Any]

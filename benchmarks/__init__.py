@@ -1,0 +1,1 @@
+"""seqkit's benchmarks: run the performance suite with ``python -m benchmarks``."""
