@@ -11,18 +11,22 @@ batch of token ids, lengths 10-400 skewed towards short, padded to each batch's 
   Dense`` model with each of seqkit's exact strategies forced (``LENGTH_STRATEGY``).
 
 Variants run interleaved in one process on the same device; the first epoch is a warm-up.
-On CUDA, ``torch.cuda.synchronize()`` brackets every timing. Prints median epoch seconds,
-min-max, the ratio to ``padded``, and writes JSON with ``--json``.
+On CUDA, ``torch.cuda.synchronize()`` brackets every timing. Denormals are flushed to zero
+for every variant alike, as seqkit's ``fit`` does on the CPU (``--keep-denormals`` to
+leave torch's default). Prints median epoch seconds, min-max, the ratio to ``padded``, and
+writes JSON with ``--json``. The data and the raw model are the performance suite's
+(:mod:`benchmarks.suite`); its ``text`` config compares whole ``fit`` runs instead.
 
-Usage::
+Usage (from the repository root)::
 
-    python benchmarks/variable_lengths.py                 # CPU, N=256
-    python benchmarks/variable_lengths.py --device cuda --samples 1024
+    python -m benchmarks.variable_lengths                 # CPU, N=256
+    python -m benchmarks.variable_lengths --device cuda --samples 1024
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import statistics
@@ -32,45 +36,24 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
 import seqkit as sk
+from benchmarks.suite.configs import configs_for
+from benchmarks.suite.data import text_data
+from benchmarks.suite.reference import TextBiLSTM
 from seqkit.layers import _run_rnn
 
-VOCAB, EMBED, UNITS, CLASSES = 20_000, 128, 128, 2
+CONFIG = configs_for("cpu")["text"]  # vocab 20k, embedding 128, BiLSTM(128), lengths 10-400
 
 
-def make_data(samples: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(seed)
-    lengths = (10 + torch.rand(samples, generator=generator) ** 3 * 390).long()
-    ids = torch.randint(1, VOCAB, (samples, int(lengths.max())), generator=generator)
-    ids = ids * (torch.arange(ids.shape[1])[None, :] < lengths[:, None])
-    labels = torch.randint(0, CLASSES, (samples,), generator=generator)
-    return ids, lengths, labels
-
-
-class RawModel(nn.Module):
-    def __init__(self, packed: bool) -> None:
-        super().__init__()
-        self.packed = packed
-        self.embedding = nn.Embedding(VOCAB, EMBED, padding_idx=0)
-        self.lstm = nn.LSTM(EMBED, UNITS, batch_first=True, bidirectional=True)
-        self.head = nn.Linear(2 * UNITS, CLASSES)
-
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        x = self.embedding(ids)
-        if self.packed:
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True,
-                                          enforce_sorted=False)
-            _, (h, _) = self.lstm(packed)
-        else:
-            _, (h, _) = self.lstm(x)  # final states after the padding: wrong, but fast
-        return self.head(torch.cat([h[-2], h[-1]], dim=-1))
+def make_data(samples: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    ids, lengths, labels = text_data(dataclasses.replace(CONFIG, n=samples))
+    return torch.from_numpy(ids), torch.from_numpy(lengths), torch.from_numpy(labels)
 
 
 def seqkit_model() -> sk.Sequential:
-    model = sk.Sequential([sk.Embedding(VOCAB, EMBED, mask_zero=True),
-                           sk.LSTM(UNITS, bidirectional=True), sk.Dense(CLASSES)])
+    model = sk.Sequential([sk.Embedding(CONFIG.vocab, CONFIG.embed, mask_zero=True),
+                           sk.LSTM(CONFIG.units, bidirectional=True), sk.Dense(2)])
     model.build((None, None))
     return model
 
@@ -115,12 +98,16 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4, help="per variant, incl. warm-up")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--keep-denormals", action="store_true",
+                        help="leave torch's default (denormals on) for every variant")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(not args.keep_denormals)
     device = torch.device(args.device)
     data = make_data(args.samples)
     torch.manual_seed(0)
-    raw_padded, raw_packed = RawModel(False).to(device), RawModel(True).to(device)
+    raw_padded = TextBiLSTM(CONFIG, packed=False).to(device)
+    raw_packed = TextBiLSTM(CONFIG, packed=True).to(device)
     raw_packed.load_state_dict(raw_padded.state_dict())
     seqkit_pack, seqkit_gather = seqkit_model().to(device), seqkit_model().to(device)
     seqkit_gather.load_state_dict(seqkit_pack.state_dict())
@@ -147,7 +134,8 @@ def main() -> None:
     kept = {name: values[1:] or values for name, values in times.items()}
     base = statistics.median(kept["padded"])
     print(f"device {device} ({_device_name(device)}), torch {torch.__version__}, "
-          f"N={args.samples}, batch {args.batch_size}, BiLSTM({UNITS}), lengths 10-400")
+          f"N={args.samples}, batch {args.batch_size}, BiLSTM({CONFIG.units}), lengths 10-400, "
+          f"denormals {'kept' if args.keep_denormals else 'flushed'}")
     print(f"{'variant':<15}{'median s/epoch':>16}{'min-max':>18}{'x padded':>10}")
     results = {}
     for name, values in kept.items():
