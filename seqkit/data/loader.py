@@ -39,6 +39,9 @@ class ArrayLoader:
         pin_memory: Pin batches in page-locked memory (for ``non_blocking`` CUDA copies).
         shard: Give each distributed rank its share (``False``: every rank sees all rows,
             as ``predict`` and ``evaluate`` need).
+        trim_to_longest: Cut each batch's time axis after its longest sequence (needs
+            host-side ``lengths``; only ``x`` is cut, so use it when targets have no time
+            axis). Padding past every sequence's end changes no result, only the work.
 
     Examples:
         >>> import torch
@@ -56,6 +59,7 @@ class ArrayLoader:
         seed: int | None = 0,
         pin_memory: bool = False,
         shard: bool = True,
+        trim_to_longest: bool = False,
     ) -> None:
         self.data = data
         self.batch_size = positive_int(batch_size, "batch_size", "fit")
@@ -63,6 +67,7 @@ class ArrayLoader:
         self.seed = seed
         self.pin_memory = pin_memory
         self.shard = shard
+        self.trim_to_longest = trim_to_longest
         self.epoch = 0
         # Lightning calls `loader.sampler.set_epoch(epoch)` before each epoch, also after a
         # resume from a checkpoint, which keeps the shuffling order of an unbroken run.
@@ -113,12 +118,24 @@ class ArrayLoader:
                 index = indices[start : start + self.batch_size]
                 batch = Batch(*(None if t is None else t.index_select(0, index)
                                 for t in self.data))
+            if self.trim_to_longest:
+                batch = _trimmed(batch)
             if self.pin_memory:
                 batch = Batch(*(None if t is None else t.pin_memory() for t in batch))
             yield batch
 
     def _rank_and_world(self) -> tuple[int, int]:
         return _rank_and_world() if self.shard else (0, 1)
+
+
+def _trimmed(batch: Batch) -> Batch:
+    """``batch`` with its time axis cut after the longest sequence (host lengths only: on
+    a device, reading the maximum would wait for it)."""
+    lengths = batch.lengths
+    if lengths is None or lengths.device.type != "cpu" or batch.x.dim() < 2:
+        return batch
+    longest = max(int(lengths.max()), 1)
+    return batch._replace(x=batch.x[:, :longest]) if longest < batch.x.shape[1] else batch
 
 
 def _shared_random_seed() -> int:

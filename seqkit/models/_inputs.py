@@ -13,7 +13,7 @@ from torch import Tensor
 from seqkit.data.adapters import check_finite, to_tensor
 from seqkit.data.batch import Batch
 from seqkit.errors import ConfigError, InputError, InputTypeError, explain
-from seqkit.layers.embedding import Embedding
+from seqkit.layers.embedding import Embedding, lengths_from_padding
 from seqkit.models._preprocessing import input_tensor, target_tensor
 
 if TYPE_CHECKING:
@@ -57,6 +57,10 @@ def prepare_inputs(
         model.build(_layout((None, *x_tensor.shape[1:]), model.batch_first))
     if starts_with_ids:
         _check_ids(x_tensor, model.layers[0])  # type: ignore[arg-type]
+        if length_tensor is None and model.layers[0].mask_zero:  # type: ignore[attr-defined]
+            # The Embedding would find the same lengths on the device, per batch; found
+            # here on the host once, they also let batches be cut after their longest.
+            length_tensor = lengths_from_padding(x_tensor)
 
     y_tensor = None
     if y is not None:

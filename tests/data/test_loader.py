@@ -112,3 +112,20 @@ def test_datamodule_holds_out_the_tail() -> None:
     val = torch.cat([b.x for b in module.val_dataloader()]).flatten().tolist()
     train = torch.cat([b.x for b in module.train_dataloader()]).flatten().tolist()
     assert val == [7.0, 8.0, 9.0] and train == [float(i) for i in range(7)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(lengths=st.lists(st.integers(0, 9), min_size=1, max_size=12),
+       batch_size=st.integers(1, 5))
+def test_trimmed_batches_end_at_their_longest_sequence(lengths: list[int],
+                                                       batch_size: int) -> None:
+    n = len(lengths)
+    x = torch.arange(n * 9, dtype=torch.float32).reshape(n, 9)
+    data = Batch(x, torch.zeros(n), torch.tensor(lengths), None)
+    full = list(ArrayLoader(data, batch_size))
+    trimmed = list(ArrayLoader(data, batch_size, trim_to_longest=True))
+    for whole, cut in zip(full, trimmed, strict=True):
+        longest = max(int(whole.lengths.max()), 1)
+        assert cut.x.shape == (whole.x.shape[0], longest)
+        assert torch.equal(cut.x, whole.x[:, :longest])
+        assert torch.equal(cut.y, whole.y) and torch.equal(cut.lengths, whole.lengths)
