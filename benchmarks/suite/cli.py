@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmarks.suite.driver import Options, run_suite
 
-__all__ = ["format_report", "main"]
+__all__ = ["format_markdown", "format_report", "main"]
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -51,6 +51,27 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def format_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown tables (the docs' Performance page is pasted from this)."""
+    lines = []
+    for name, config in report["configs"].items():
+        lines += [f"**{name}**: {config['description']}", "",
+                  "| variant | median s | min-max | x A | rows/s | peak RSS MB | CUDA MB |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for key, row in config["variants"].items():
+            cuda = "-" if row["peak_cuda_mb"] is None else f"{row['peak_cuda_mb']:.0f}"
+            lines.append(f"| {key}: {row['label']} | {row['median_s']:.3f} | "
+                         f"{row['min_s']:.3f}-{row['max_s']:.3f} | "
+                         f"{row.get('ratio_to_A', math.nan):.2f} | {row['rows_per_s']:.0f} | "
+                         f"{row['peak_rss_mb']:.0f} | {cuda} |")
+        lines.append("")
+    if report["targets"]:
+        lines += ["| config | target | ratio | met |", "|---|---|---:|---|"]
+        lines += [f"| {t['config']} | {t['target']} | {t['ratio']:.2f} | "
+                  f"{'yes' if t['met'] else '**no**'} |" for t in report["targets"]]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n\n")[0],
@@ -70,6 +91,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--show-output", action="store_true",
                         help="let the runs' output (progress bars) through")
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument("--markdown", type=Path, help="also write Markdown tables here")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -81,4 +103,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
         print(f"wrote {args.json}")
+    if args.markdown:
+        args.markdown.write_text(format_markdown(report) + "\n")
+        print(f"wrote {args.markdown}")
     return report

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from benchmarks.suite.cli import format_report
+from benchmarks.suite.cli import format_markdown, format_report
 from benchmarks.suite.configs import configs_for, quick
 from benchmarks.suite.data import regression_data, text_data
 from benchmarks.suite.driver import Options, check_targets, keras_available, run_suite, summarize
@@ -67,3 +67,5 @@ def test_quick_run_of_real_variants() -> None:
     assert ("D" in report["skipped"]) == (not keras_available())
     text = format_report(report)
     assert "[small]" in text and "[text]" in text and "targets" in text
+    markdown = format_markdown(report)
+    assert "| S: seqkit fit" in markdown and "| text |" in markdown
