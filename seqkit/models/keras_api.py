@@ -9,10 +9,12 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 import torchmetrics
+from pytorch_lightning.utilities.model_helpers import is_overridden
 from torch import Tensor
 
 from seqkit._checks import fraction, positive_int
 from seqkit.data.batch import Batch
+from seqkit.data.datamodule import SequenceDataModule
 from seqkit.data.loader import ArrayLoader
 from seqkit.errors import ConfigError, InputError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
@@ -97,8 +99,11 @@ class KerasAPI:
         Args:
             x: Inputs ``(batch, time, features)`` (numpy, tensor, list of sequences of
                 different lengths, pandas), token ids ``(batch, time)`` for an
-                ``Embedding`` model, or a ``DataLoader`` yielding ``(x, y)`` batches.
-            y: Targets; ``None`` when ``x`` is a ``DataLoader``.
+                ``Embedding`` model, a ``DataLoader`` yielding ``(x, y)`` batches, or a
+                ``LightningDataModule`` (such as
+                :class:`~seqkit.data.SequenceDataModule`), which then also serves the
+                validation data.
+            y: Targets; ``None`` when ``x`` is a ``DataLoader`` or a datamodule.
             batch_size: Samples per step.
             epochs: Passes over the data.
             validation_split: Fraction of samples, taken from the *end* before shuffling
@@ -128,33 +133,46 @@ class KerasAPI:
         Returns:
             The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``.
         """
+        datamodule = x if isinstance(x, pl.LightningDataModule) else None
+        if datamodule is not None:
+            _check_datamodule_arguments(y, validation_data, validation_split)
         if self.pending_head is not None:
-            if y is None or _is_loader(x):
+            if y is None or _is_loader(x) or datamodule is not None:
                 raise ConfigError(explain(
                     "fit", expected="labels as an array or list (num_classes=None sizes the "
-                    "head from them)", received="a DataLoader",
-                    fix="pass num_classes= to the preset, or fit on arrays"))
+                    "head from them)", received=f"a {type(x).__name__}",
+                    fix="pass num_classes= to the preset, fit on arrays, or build the "
+                    "datamodule with SequenceDataModule(x, y, model=model)"))
             self.pending_head.attach(self, y)
             self.pending_head = None
         if self.compile_settings is None:
             self.prepare_training()  # raises NotCompiledError with the fix
-        if _is_loader(x) and not self.built:
-            self.build_from_batch(next(iter(x)))
         positive_int(batch_size, "batch_size", "fit")
         positive_int(epochs, "epochs", "fit")
         fraction(validation_split, "validation_split", "fit")
         verbose_level = resolve_verbose(verbose)
-        if seed is not None:
+        if seed is not None:  # before any lazy build: the seed also fixes the initial weights
             pl.seed_everything(seed, workers=False, verbose=False)
+        if _is_loader(x) and not self.built:
+            self.build_from_batch(next(iter(x)))
+        if datamodule is not None and not self.built:
+            datamodule.setup("fit")
+            self.build_from_batch(next(iter(datamodule.train_dataloader())))
 
-        train_loader, val_loader = self._fit_loaders(
-            x, y, batch_size=batch_size, validation_split=validation_split,
-            validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
-            sample_weight=sample_weight, lengths=lengths, seed=seed,
-        )
+        if datamodule is None:
+            train_loader, val_loader = self._fit_loaders(
+                x, y, batch_size=batch_size, validation_split=validation_split,
+                validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
+                sample_weight=sample_weight, lengths=lengths, seed=seed,
+            )
+            has_validation = val_loader is not None
+            loaders = {"train_dataloaders": train_loader, "val_dataloaders": val_loader}
+        else:
+            has_validation = _serves_validation(datamodule)
+            loaders = {"datamodule": datamodule}
         self.prepare_training()
         self._configure_tbptt(tbptt_steps, trainer_kwargs)
-        self.monitor_default = "val_loss" if val_loader is not None else "loss"
+        self.monitor_default = "val_loss" if has_validation else "loss"
         history = History()
         with quiet_lightning(verbose_level):
             if trainer is None:
@@ -164,8 +182,7 @@ class KerasAPI:
                 trainer.callbacks.append(history)
             self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
             try:
-                trainer.fit(self, train_dataloaders=train_loader, val_dataloaders=val_loader,
-                            ckpt_path=ckpt_path)
+                trainer.fit(self, ckpt_path=ckpt_path, **loaders)
             finally:
                 self.denormal_flush.exit()  # on_fit_end does not run after an exception
         return history
@@ -348,5 +365,27 @@ def _to_device(batch: Batch, device: torch.device) -> Batch:
 
 def _is_loader(data: Any) -> bool:
     return isinstance(data, torch.utils.data.DataLoader | ArrayLoader)
+
+
+def _check_datamodule_arguments(y: Any, validation_data: Any, validation_split: float
+                                ) -> None:
+    """A datamodule serves targets and validation data itself: refuse the others."""
+    given = [name for name, value in (("y", y), ("validation_data", validation_data))
+             if value is not None]
+    if validation_split:
+        given.append("validation_split")
+    if given:
+        raise InputError(explain(
+            "fit", expected="no " + ", ".join(given) + " with a LightningDataModule",
+            received=", ".join(given),
+            fix="the datamodule serves targets and validation data: set them there (e.g. "
+                "SequenceDataModule(x, y, validation_split=...))"))
+
+
+def _serves_validation(datamodule: pl.LightningDataModule) -> bool:
+    """Whether a datamodule has validation data (then ``val_loss`` is monitored)."""
+    if isinstance(datamodule, SequenceDataModule):
+        return datamodule.val_data is not None
+    return is_overridden("val_dataloader", datamodule, pl.LightningDataModule)
 
 

@@ -108,6 +108,8 @@ def quiet_lightning(verbose: int) -> Iterator[None]:
                             ".*GPU available but not used.*",
                             ".*is an invalid value for `num_nodes`.*",
                             ".*Consider setting `persistent_workers`.*",
+                            # a SequenceDataModule without validation rows serves none
+                            ".*Total length of `list` across ranks is zero.*",
                             # seqkit reduces epoch values over ranks itself before logging
                             ".*sync_dist=True.*",
                             ".*isinstance\\(treespec, LeafSpec\\)` is deprecated.*"):
