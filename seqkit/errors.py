@@ -21,7 +21,11 @@ from collections.abc import Iterable
 from difflib import get_close_matches
 
 __all__ = [
+    "ArchiveError",
+    "ChecksumMismatchError",
     "ConfigError",
+    "DatasetDownloadError",
+    "DatasetNotFoundError",
     "InputError",
     "InputTypeError",
     "ModelFileError",
@@ -64,6 +68,22 @@ class ModelFileError(SeqkitError, ValueError):
 
 class ModelFileNotFoundError(SeqkitError, FileNotFoundError):
     """A model file does not exist."""
+
+
+class DatasetDownloadError(SeqkitError, OSError):
+    """A data set could not be downloaded (offline, refused, HTTP error)."""
+
+
+class DatasetNotFoundError(SeqkitError, FileNotFoundError):
+    """A data set is not cached and downloading was not allowed."""
+
+
+class ChecksumMismatchError(SeqkitError, ValueError):
+    """A downloaded or cached file does not have the expected SHA-256 (it was deleted)."""
+
+
+class ArchiveError(SeqkitError, ValueError):
+    """An archive is unreadable, unsafe (path traversal) or lacks the expected layout."""
 
 
 def explain(what: str, *, expected: str, received: str, fix: str | None = None) -> str:

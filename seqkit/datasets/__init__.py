@@ -1,12 +1,12 @@
 """Data sets: small ones shipped inside the package, larger ones downloaded and cached."""
 
 from seqkit.datasets.airline import airline_passengers
-from seqkit.datasets.imdb import (
+from seqkit.datasets.imdb import imdb
+from seqkit.errors import (  # also here, beside the loaders that raise them
     ArchiveError,
     ChecksumMismatchError,
     DatasetDownloadError,
     DatasetNotFoundError,
-    imdb,
 )
 
 __all__ = [

@@ -26,7 +26,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import numpy as np
 
 from seqkit._checks import boolean
-from seqkit.errors import ConfigError, SeqkitError, explain
+from seqkit.errors import (
+    ArchiveError,
+    ChecksumMismatchError,
+    ConfigError,
+    DatasetDownloadError,
+    DatasetNotFoundError,
+    explain,
+)
 
 __all__ = [
     "IMDB_SHA256",
@@ -48,22 +55,6 @@ _SPLITS = ("train", "test")
 _LABELS = (("neg", 0), ("pos", 1))
 _MARKER = ".seqkit-sha256"  # written last: its presence means a complete extraction
 _TIMEOUT_S = 60.0
-
-
-class DatasetDownloadError(SeqkitError, OSError):
-    """A data set could not be downloaded (offline, refused, HTTP error)."""
-
-
-class DatasetNotFoundError(SeqkitError, FileNotFoundError):
-    """A data set is not cached and downloading was not allowed."""
-
-
-class ChecksumMismatchError(SeqkitError, ValueError):
-    """A downloaded or cached file does not have the expected SHA-256 (it was deleted)."""
-
-
-class ArchiveError(SeqkitError, ValueError):
-    """An archive is unreadable, unsafe (path traversal) or lacks the expected layout."""
 
 
 def imdb(cache_dir: str | os.PathLike[str] | None = None, *, download: bool = True,
