@@ -10,13 +10,29 @@ from torch import Tensor
 from seqkit.errors import ConfigError, explain, unknown_name
 from seqkit.training.losses import Task
 
-__all__ = ["METRICS", "make_metric", "metric_inputs"]
+__all__ = ["METRICS", "PercentMAPE", "make_metric", "metric_inputs"]
+
+class PercentMAPE(torchmetrics.MeanAbsolutePercentageError):
+    """torchmetrics' MAPE in percent, as Keras reports it (and as
+    :func:`seqkit.evaluation.mape` does); torchmetrics' own is a fraction.
+
+    Examples:
+        >>> import torch
+        >>> metric = PercentMAPE()
+        >>> metric.update(torch.tensor([110.0, 45.0]), torch.tensor([100.0, 50.0]))
+        >>> round(float(metric.compute()), 2)
+        10.0
+    """
+
+    def compute(self) -> Tensor:
+        return super().compute() * 100.0
+
 
 _REGRESSION = {
     "mae": lambda: torchmetrics.MeanAbsoluteError(),
     "mse": lambda: torchmetrics.MeanSquaredError(),
     "rmse": lambda: torchmetrics.MeanSquaredError(squared=False),
-    "mape": lambda: torchmetrics.MeanAbsolutePercentageError(),
+    "mape": lambda: PercentMAPE(),
     "r2": lambda: torchmetrics.R2Score(),
 }
 _CLASSIFICATION = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 
@@ -83,3 +84,16 @@ def test_compile_validates_lr_and_weight_decay() -> None:
         model.compile(lr=0)
     with pytest.raises(ConfigError, match="weight_decay=-1"):
         model.compile(weight_decay=-1)
+
+
+def test_mape_metric_is_in_percent_like_the_evaluation_helper() -> None:
+    actual = np.array([[100.0], [50.0], [80.0]], dtype=np.float32)
+    forecast = np.array([[110.0], [45.0], [80.0]], dtype=np.float32)
+    model = sk.Sequential([sk.Dense(1)], loss="mse", metrics=["mape"])
+    model.build((None, 1))
+    with torch.no_grad():
+        model.layers[0].linear.weight.fill_(1.0)  # identity: predictions = inputs
+        model.layers[0].linear.bias.zero_()
+    result = model.evaluate(forecast, actual)
+    assert result["mape"] == pytest.approx(sk.evaluation.mape(actual, forecast), rel=1e-5)
+    assert result["mape"] == pytest.approx(100 * (0.1 + 0.1 + 0.0) / 3, rel=1e-5)
