@@ -6,15 +6,27 @@ times slower: one training step of a BiLSTM(128) over 400 tokens (batch 64, one 
 measured 3.8 s with denormals and 0.56 s with them flushed to zero. TensorFlow (and so
 Keras) flushes them in its threads by default; torch leaves them on. seqkit flushes them
 for the duration of a fit on the CPU and then restores the previous setting.
+
+``torch.set_flush_denormal`` sets the calling thread only, while torch's kernels also run
+on its OpenMP worker threads, created earlier. Where torch ships its own GNU OpenMP (the
+Linux wheels), the setting is also made inside every worker, through one parallel region
+that libgomp runs on all of them; elsewhere only the calling thread is set.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+
 import torch
 
-__all__ = ["DenormalFlush", "flush_denormal_enabled"]
+__all__ = ["DenormalFlush", "flush_denormal_enabled", "set_flush_denormal_everywhere"]
 
 _SMALLEST_NORMAL = torch.finfo(torch.float32).tiny
+_REGION = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 def flush_denormal_enabled() -> bool:
@@ -31,6 +43,37 @@ def flush_denormal_enabled() -> bool:
     """
     denormal = torch.tensor([_SMALLEST_NORMAL / 4], dtype=torch.float32)
     return bool((denormal * 4).item() == 0.0)
+
+
+def set_flush_denormal_everywhere(on: bool) -> None:
+    """``torch.set_flush_denormal(on)`` in this thread and in torch's OpenMP workers.
+
+    Examples:
+        >>> import torch
+        >>> set_flush_denormal_everywhere(True)
+        >>> int(torch.full((100_000,), 1e-39).mul(1.0).count_nonzero())
+        0
+        >>> set_flush_denormal_everywhere(False)
+    """
+    torch.set_flush_denormal(on)
+    parallel = _openmp_parallel()
+    if parallel is not None and torch.get_num_threads() > 1:
+        region = _REGION(lambda _: torch.set_flush_denormal(on))
+        parallel(region, None, ctypes.c_uint(torch.get_num_threads()), ctypes.c_uint(0))
+
+
+@functools.cache
+def _openmp_parallel() -> Callable[..., None] | None:
+    """``GOMP_parallel`` of the libgomp torch has loaded (never a second copy), or None."""
+    if not hasattr(os, "RTLD_NOLOAD"):
+        return None
+    for path in sorted((Path(torch.__file__).parent / "lib").glob("libgomp*.so*")):
+        try:
+            library = ctypes.CDLL(str(path), mode=os.RTLD_NOLOAD)
+        except OSError:  # not the OpenMP this torch runs on
+            continue
+        return getattr(library, "GOMP_parallel", None)
+    return None
 
 
 class DenormalFlush:
@@ -53,9 +96,9 @@ class DenormalFlush:
     def enter(self) -> None:
         if self._previous is None:
             self._previous = flush_denormal_enabled()
-            torch.set_flush_denormal(True)
+            set_flush_denormal_everywhere(True)
 
     def exit(self) -> None:
         if self._previous is not None:
-            torch.set_flush_denormal(self._previous)
+            set_flush_denormal_everywhere(self._previous)
             self._previous = None

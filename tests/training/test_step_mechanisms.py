@@ -11,7 +11,7 @@ import pytorch_lightning as pl
 import torch
 
 import seqkit as sk
-from seqkit.training.denormals import flush_denormal_enabled
+from seqkit.training.denormals import DenormalFlush, _openmp_parallel, flush_denormal_enabled
 from seqkit.training.optimizers import make_optimizer
 
 
@@ -112,3 +112,21 @@ def test_a_user_setting_of_flush_survives_fit() -> None:
         assert flush_denormal_enabled()
     finally:
         torch.set_flush_denormal(False)
+
+
+@pytest.mark.skipif(_openmp_parallel() is None, reason="torch runs on another OpenMP here")
+def test_flushing_reaches_torchs_worker_threads() -> None:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        denormals = torch.full((1_000_000,), 1e-39)
+        denormals.mul(1.0)  # the worker threads exist before flushing is turned on
+        flush = DenormalFlush()
+        flush.enter()
+        try:  # each thread reads its share of denormals as zeros
+            assert int(denormals.mul(1.0).count_nonzero()) == 0
+        finally:
+            flush.exit()
+        assert int(denormals.mul(1.0).count_nonzero()) == denormals.numel()
+    finally:
+        torch.set_num_threads(threads)
