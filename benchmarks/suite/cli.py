@@ -27,7 +27,9 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [f"seqkit {env['seqkit']}, torch {env['torch']}, pytorch-lightning "
              f"{env['pytorch_lightning']}, keras {env['keras']}; {env['platform']}, "
              f"{env['cpu_count']} CPUs, {env['gpu'] or 'no GPU'}; device {env['device']}, "
-             f"{env['threads']} threads, {env['repeats']} repeat(s); {env['date']}"]
+             f"{env['threads']} threads, {env['repeats']} repeat(s); {env['date']}; load "
+             f"average at start {env['load_average_start']}, at end "
+             f"{env.get('load_average_end')}"]
     for variant, why in report["skipped"].items():
         lines.append(f"variant {variant} skipped: {why}")
     for name, config in report["configs"].items():

@@ -124,6 +124,7 @@ def run_suite(options: Options, log: Any = print) -> dict[str, Any]:
                         + " ".join(f"{s:.3f}" for s in result["seconds"]))
             report["configs"][name] = summarize(config, runs)
     report["targets"] = check_targets(options.device, report["configs"])
+    report["environment"]["load_average_end"] = _load_average()
     return report
 
 
@@ -186,9 +187,18 @@ def environment(options: Options) -> dict[str, Any]:
             "torch": torch.__version__, "pytorch_lightning": version("pytorch-lightning"),
             "keras": version("keras"), "seqkit": version("seqkit"),
             "platform": platform.platform(), "cpu_count": os.cpu_count(), "gpu": gpu,
+            "load_average_start": _load_average(),
             "device": options.device, "threads": options.threads,
             "repeats": options.repeats, "quick": options.quick, "env": BENCH_ENV,
             "command": " ".join([Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]])}
+
+
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages: other work on the machine skews timings."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _run_once(variant: str, config: str, options: Options, workdir: Path, repeat: int
