@@ -26,7 +26,18 @@ _DEFAULT_LR = {"adam": 1e-3, "adamw": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3, "adagr
 # parameter allows it: on CPU, a fused Adam step for a 2xLSTM(64) model measured 0.08 ms
 # against 0.27 ms for the default per-tensor loop, ~5 % of a small model's training step.
 _FUSED = ("adam", "adamw")
-_FUSED_DEVICES = ("cpu", "cuda")
+
+
+def _fused_devices() -> tuple[str, ...]:
+    """CPU and/or CUDA, where this torch has fused optimizer kernels (CPU since 2.4)."""
+    try:
+        from torch.utils._foreach_utils import _get_fused_kernels_supported_devices
+    except ImportError:  # an older torch: CUDA only
+        return ("cuda",)
+    return tuple(d for d in _get_fused_kernels_supported_devices() if d in ("cpu", "cuda"))
+
+
+_FUSED_DEVICES = _fused_devices()
 _FUSED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 SCHEDULERS = ("cosine", "plateau", "exponential")
