@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from seqkit._checks import fraction, positive_int
+from seqkit._checks import fraction, one_of, positive_int
 from seqkit.errors import ConfigError, explain
+from seqkit.layers.base import Layer
 from seqkit.layers.core import Dense, Dropout
 from seqkit.layers.embedding import Embedding
+from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 from seqkit.models.sequential import Sequential
 from seqkit.preprocessing.normalization import Normalization
 from seqkit.preprocessing.targets import LabelEncoder
@@ -15,21 +17,31 @@ from seqkit.preprocessing.text import TextVectorizer
 from seqkit.presets._heads import ClassifierHead, classifier_compile_args
 from seqkit.presets.regression import recurrent_stack
 
-__all__ = ["sequence_classifier", "text_classifier"]
+__all__ = ["POOLINGS", "sequence_classifier", "text_classifier"]
+
+#: How the recurrent outputs become one vector per sequence (``pooling=``).
+POOLINGS = ("last", "max", "mean")
 
 
 def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
                     embed_dim: int = 128, units: int = 64, bidirectional: bool = True, *,
                     num_layers: int = 1, dropout: float = 0.2, cell: str = "lstm",
                     output_sequence_length: int | None = None, ngrams: int | None = None,
-                    lr: float = 1e-3) -> Sequential:
+                    lr: float = 1e-3, pooling: str = "max") -> Sequential:
     """A compiled text classifier: raw strings in, original labels out.
 
     ``TextVectorizer`` (adapted on the training texts during ``fit``) ->
-    ``Embedding(mask_zero=True)`` -> recurrent layers (exact lengths: padding never enters)
-    -> ``Dropout`` -> ``Dense``. Labels of any kind are encoded (``predict_classes`` returns
-    them); two classes train one logit with binary cross-entropy, more train
-    ``cross_entropy``.
+    ``Embedding(mask_zero=True, embeddings_initializer="uniform")`` -> recurrent layers
+    (exact lengths: padding never enters) -> pooling over time -> ``Dropout`` -> ``Dense``.
+    Labels of any kind are encoded (``predict_classes`` returns them); two classes train
+    one logit with binary cross-entropy, more train ``cross_entropy``.
+
+    The default ``pooling="max"`` keeps, for each feature, its largest value over the
+    valid steps of each text (``GlobalMaxPooling1D``): every word can raise a feature,
+    wherever it stands. On topic classification of short quotations it did best (validation
+    macro-F1 after 10 epochs of a BiGRU: 0.61 max, 0.56 mean, 0.51 last; see
+    ``benchmarks/text_classification_quotes.py``). ``pooling="last"`` gives the classic
+    last-hidden-state classifier.
 
     Args:
         num_classes: Number of classes, or ``None`` to take it from the training labels.
@@ -44,10 +56,19 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
             longest text of each ``fit``/``predict`` call; lengths keep padding out).
         ngrams: Add n-grams up to this width to the vocabulary.
         lr: Adam's learning rate.
+        pooling: How the recurrent outputs become one vector per text: ``"max"`` or
+            ``"mean"`` over each text's valid steps (``GlobalMaxPooling1D`` /
+            ``GlobalAveragePooling1D`` after a ``return_sequences=True`` stack), or
+            ``"last"``: each direction's last valid step.
+
+    Raises:
+        ConfigError: For an unknown ``pooling`` or ``cell``, or sizes below 1.
 
     Examples:
         >>> import seqkit as sk
         >>> model = sk.presets.text_classifier(units=8, embed_dim=8, max_tokens=50)
+        >>> [type(layer).__name__ for layer in model.layers]
+        ['Embedding', 'LSTM', 'GlobalMaxPooling1D', 'Dropout']
         >>> texts = ["good film", "bad film", "great acting", "awful plot"] * 4
         >>> _ = model.fit(texts, ["pos", "neg", "pos", "neg"] * 4, epochs=1, verbose=0)
         >>> model.predict_classes(["good plot"]).shape
@@ -58,10 +79,10 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
     layers: list[Any] = [
         TextVectorizer(max_tokens=max_tokens, output_sequence_length=output_sequence_length,
                        ngrams=ngrams),
-        Embedding(max_tokens, embed_dim, mask_zero=True),
-        *recurrent_stack(units, num_layers, dropout, bidirectional, cell,
-                         last_returns_sequences=False),
+        Embedding(max_tokens, embed_dim, mask_zero=True, embeddings_initializer="uniform"),
     ]
+    layers += _pooled_stack(units, num_layers, dropout, bidirectional, cell, pooling,
+                            "text_classifier")
     if dropout > 0:
         layers.append(Dropout(dropout))
     return _classifier(layers, num_classes, lr, "text_classifier")
@@ -70,11 +91,26 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
 def sequence_classifier(num_classes: int | None = None, units: int = 64,
                         num_layers: int = 1, bidirectional: bool = False, *,
                         dropout: float = 0.0, cell: str = "lstm", normalize: bool = True,
-                        lr: float = 1e-3) -> Sequential:
+                        lr: float = 1e-3, pooling: str = "last") -> Sequential:
     """A compiled classifier for numeric, multivariate, possibly variable-length sequences.
 
     ``Normalization`` -> recurrent layers (each sequence read to its own end; ragged lists
     work) -> ``Dense``. Labels as in :func:`text_classifier`.
+
+    Args:
+        num_classes: Number of classes, or ``None`` to take it from the training labels.
+        units: Units per recurrent layer (per direction).
+        num_layers: Stacked recurrent layers.
+        bidirectional: Read sequences in both directions.
+        dropout: Dropout before the head (and between recurrent layers).
+        cell: ``"lstm"`` or ``"gru"``.
+        normalize: Scale input features (adapted during ``fit``).
+        lr: Adam's learning rate.
+        pooling: ``"last"`` (each direction's last valid step, the default), or ``"max"``
+            / ``"mean"`` over each sequence's valid steps, as in :func:`text_classifier`.
+
+    Raises:
+        ConfigError: For an unknown ``pooling`` or ``cell``, or sizes below 1.
 
     Examples:
         >>> import numpy as np, seqkit as sk
@@ -85,11 +121,24 @@ def sequence_classifier(num_classes: int | None = None, units: int = 64,
         (4,)
     """
     layers: list[Any] = [Normalization()] if normalize else []
-    layers += recurrent_stack(units, num_layers, dropout, bidirectional, cell,
-                              last_returns_sequences=False)
+    layers += _pooled_stack(units, num_layers, dropout, bidirectional, cell, pooling,
+                            "sequence_classifier")
     if dropout > 0:
         layers.append(Dropout(dropout))
     return _classifier(layers, num_classes, lr, "sequence_classifier")
+
+
+def _pooled_stack(units: int, num_layers: int, dropout: float, bidirectional: bool,
+                  cell: str, pooling: str, name: str) -> list[Layer]:
+    """Recurrent layers and the pooling that turns their steps into one vector."""
+    one_of(pooling, "pooling", name, POOLINGS)
+    layers = recurrent_stack(units, num_layers, dropout, bidirectional, cell,
+                             last_returns_sequences=pooling != "last")
+    if pooling == "max":
+        layers.append(GlobalMaxPooling1D())
+    elif pooling == "mean":
+        layers.append(GlobalAveragePooling1D())
+    return layers
 
 
 def _classifier(layers: list[Any], num_classes: int | None, lr: float, name: str

@@ -66,6 +66,8 @@ EXAMPLES = [
     Example(lambda: RepeatVector(4), VECTORS),
     Example(lambda: Embedding(10, 3, mask_zero=True), VECTORS, ids=True),
     Example(lambda: Embedding(5, 2, name="tokens"), VECTORS, ids=True),
+    Example(lambda: Embedding(6, 3, mask_zero=True, embeddings_initializer="uniform"), VECTORS,
+            ids=True),
     Example(lambda: LayerNormalization(), VECTORS + SEQUENCES),
     Example(lambda: LayerNormalization(1e-5, name="norm"), VECTORS + SEQUENCES),
     Example(lambda: GlobalAveragePooling1D(), SEQUENCES),

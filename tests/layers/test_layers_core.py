@@ -162,6 +162,19 @@ def test_embedding_keeps_given_lengths_and_without_mask_gives_none() -> None:
     torch.testing.assert_close(out.values, unmasked.embedding.weight[IDS])
 
 
+def test_embedding_initializers_match_torch_and_keras() -> None:
+    torch.manual_seed(7)
+    normal = Embedding(2000, 8)
+    normal(IDS)
+    assert 0.9 < float(normal.embedding.weight.detach().std()) < 1.1  # torch's N(0, 1)
+    uniform = Embedding(2000, 8, mask_zero=True, embeddings_initializer="uniform")
+    uniform(IDS)
+    weight = uniform.embedding.weight.detach()
+    assert 0.045 < float(weight.abs().max()) <= 0.05  # Keras' U(-0.05, 0.05)
+    assert torch.equal(weight[0], torch.zeros(8))  # the padding vector stays zero
+    assert uniform.get_config()["embeddings_initializer"] == "uniform"
+
+
 @pytest.mark.parametrize("kind", [LSTM, GRU])
 def test_embedding_lengths_reach_the_recurrent_layer(kind: type) -> None:
     """Embedding(mask_zero) -> LSTM equals each id sequence, trimmed, run alone."""
