@@ -19,10 +19,11 @@ LENGTH_STRATEGY: dict[str, str] = {"cpu": "gather", "cuda": "gather"}
 """How padded batches run when no final state is needed, by device type: ``"pack"`` or
 ``"gather"``. Both are exact; gathering keeps the fused unpacked kernel. CPU: a packed
 batch leaves oneDNN for torch's native kernel, whose backward pass measured ~4x slower
-(BiLSTM(128), lengths 10-400: one training step 2.2 s packed, 0.59 s unpacked; the suite's
-``text`` config, ``python -m benchmarks --configs text``); packing is ~15 % faster in
-forward-only passes, where both are fast. CUDA: cuDNN's packed mode measured 3.3x slower
-than unpacked on an H200. Other devices pack."""
+(BiLSTM(128), batch 64, lengths 10-400, one thread: one training step 2.2 s packed,
+0.59 s unpacked; whole epochs: ``python -m benchmarks.variable_lengths`` and the suite's
+``text`` config); packing was ~15 % faster in forward-only passes, where both are fast.
+CUDA: cuDNN's packed mode measured 3.3x slower than unpacked on an H200. Other devices
+pack."""
 
 
 def length_strategy(device: torch.device) -> str:
