@@ -58,9 +58,9 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -72,47 +72,25 @@ import torch
 import seqkit as sk
 from seqkit.presets.classification import POOLINGS
 
-DEFAULT_QUOTES = Path(__file__).resolve().parents[2] / "shared" / "data" / "quotes_by_topic.csv"
-PRESET: dict[str, Any] = {"max_tokens": 20_000, "embed_dim": 256, "units": 64,
-                          "dropout": 0.5, "lr": 3e-3, "cell": "gru", "pooling": "max"}
-EPOCHS = 10
+# The quotes file, the stratified split, macro-F1 and the preset's settings are the
+# example's, so this benchmark scores exactly what examples/text_classification.py runs.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+from text_classification import (
+    DEFAULT_QUOTES,
+    QUOTES_EPOCHS,
+    QUOTES_MODEL,
+    load_quotes,
+    macro_f1,
+    stratified_split,
+)
+
+PRESET: dict[str, Any] = QUOTES_MODEL
+EPOCHS = QUOTES_EPOCHS
 L2_GRID = (1e-4, 1e-5, 1e-6, 1e-7)
 LBFGS_ITERATIONS = 200
 
 
-# -- data and metrics ------------------------------------------------------------------------
-def load_quotes(path: Path) -> tuple[list[str], np.ndarray]:
-    """The ``text`` and ``label`` columns of a CSV file."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [row["text"] for row in rows], np.array([row["label"] for row in rows])
-
-
-def stratified_split(labels: np.ndarray, test_fraction: float, seed: int
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffled indices ``(train, test)`` with ``test_fraction`` of every class in ``test``."""
-    rng = np.random.default_rng(seed)
-    test: list[int] = []
-    for label in sorted(set(labels.tolist())):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        test.extend(members[: round(test_fraction * len(members))].tolist())
-    is_test = np.zeros(len(labels), dtype=bool)
-    is_test[test] = True
-    return rng.permutation(np.flatnonzero(~is_test)), rng.permutation(np.flatnonzero(is_test))
-
-
-def macro_f1(actual: np.ndarray, predicted: np.ndarray) -> float:
-    """The unweighted mean over the classes of ``actual`` of each class's F1 score."""
-    scores = []
-    for label in sorted(set(actual.tolist())):
-        true_positive = np.sum((predicted == label) & (actual == label))
-        false_positive = np.sum((predicted == label) & (actual != label))
-        false_negative = np.sum((predicted != label) & (actual == label))
-        denominator = 2 * true_positive + false_positive + false_negative
-        scores.append(2 * true_positive / denominator if denominator else 0.0)
-    return float(np.mean(scores))
-
-
+# -- metrics -----------------------------------------------------------------------------------
 def scores(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     """Accuracy and macro-F1."""
     return {"accuracy": float(np.mean(actual == predicted)),

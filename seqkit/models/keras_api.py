@@ -234,9 +234,9 @@ class KerasAPI:
                 seed: int | None) -> ArrayLoader:
         return ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed,
                            pin_memory=torch.cuda.is_available(),
-                           trim_to_longest=self.trims_batches())
+                           trim_to_longest=self._trims_batches())
 
-    def trims_batches(self: Sequential) -> bool:
+    def _trims_batches(self: Sequential) -> bool:
         """Whether batches may be cut after their longest sequence: outputs (and so
         targets) without a time axis. Fused kernels run over the whole padded time axis."""
         return len(self.output_shape) == 2
@@ -269,7 +269,7 @@ class KerasAPI:
             with torch.inference_mode():
                 size = positive_int(batch_size, "batch_size", "evaluate")
                 for batch in ArrayLoader(data, size, shard=False,
-                                         trim_to_longest=self.trims_batches()):
+                                         trim_to_longest=self._trims_batches()):
                     self.loss_terms(_to_device(batch, self.device), "eval")
         finally:
             self.train(was_training)
@@ -311,7 +311,7 @@ class KerasAPI:
             with torch.inference_mode():
                 for start, batch in zip(range(0, data.x.shape[0], step),
                                         ArrayLoader(data, step, shard=False,
-                                                    trim_to_longest=self.trims_batches()),
+                                                    trim_to_longest=self._trims_batches()),
                                         strict=True):
                     batch = _to_device(batch, self.device)
                     given = {name: _rows(state, start, start + step)
