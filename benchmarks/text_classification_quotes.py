@@ -86,6 +86,7 @@ from text_classification import (
 
 PRESET: dict[str, Any] = QUOTES_MODEL
 EPOCHS = QUOTES_EPOCHS
+CLASS_WEIGHT: str | None = None
 L2_GRID = (1e-4, 1e-5, 1e-6, 1e-7)
 LBFGS_ITERATIONS = 200
 
@@ -125,8 +126,17 @@ def tfidf(vectorizer: sk.TextVectorizer, texts: list[str], idf: torch.Tensor | N
 
 
 def fit_logistic_regression(features: torch.Tensor, targets: torch.Tensor, classes: int,
-                            l2: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Multinomial logistic regression: mean cross-entropy + ``l2 / 2 * |W|^2``, L-BFGS."""
+                            l2: float, balanced: bool = False
+                            ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Multinomial logistic regression: mean cross-entropy + ``l2 / 2 * |W|^2``, L-BFGS.
+
+    ``balanced`` weighs each row's loss by ``n / (classes * count)`` of its class, as
+    ``fit(class_weight="balanced")`` does for the preset.
+    """
+    counts = torch.bincount(targets, minlength=classes).float()
+    class_weight = (len(targets) / (classes * counts.clamp_min(1)) if balanced
+                    else torch.ones(classes))
+    row_weight = class_weight[targets]
     weight = torch.zeros(features.shape[1], classes, requires_grad=True)
     bias = torch.zeros(classes, requires_grad=True)
     optimizer = torch.optim.LBFGS([weight, bias], lr=1.0, max_iter=LBFGS_ITERATIONS,
@@ -135,8 +145,8 @@ def fit_logistic_regression(features: torch.Tensor, targets: torch.Tensor, class
     def closure() -> torch.Tensor:
         optimizer.zero_grad()
         logits = torch.sparse.mm(features, weight) + bias
-        loss = torch.nn.functional.cross_entropy(logits, targets) \
-            + 0.5 * l2 * weight.square().sum()
+        per_row = torch.nn.functional.cross_entropy(logits, targets, reduction="none")
+        loss = (per_row * row_weight).mean() + 0.5 * l2 * weight.square().sum()
         loss.backward()
         return loss
 
@@ -150,23 +160,29 @@ def bag_of_words(train_texts: list[str], train_labels: np.ndarray, test_texts: l
     classes = sorted(set(train_labels.tolist()))
     targets = torch.tensor([classes.index(label) for label in train_labels])
 
-    def train_and_predict(fit_rows: np.ndarray, texts: list[str], l2: float) -> np.ndarray:
+    def train_and_predict(fit_rows: np.ndarray, texts: list[str], l2: float,
+                          balanced: bool) -> np.ndarray:
         vectorizer = sk.TextVectorizer()
         vectorizer.adapt([train_texts[i] for i in fit_rows])
         features, idf = tfidf(vectorizer, [train_texts[i] for i in fit_rows])
-        weight, bias = fit_logistic_regression(features, targets[fit_rows], len(classes), l2)
+        weight, bias = fit_logistic_regression(features, targets[fit_rows], len(classes), l2,
+                                               balanced)
         test_features, _ = tfidf(vectorizer, texts, idf)
         predicted = (torch.sparse.mm(test_features, weight) + bias).argmax(dim=1)
         return np.array(classes)[predicted.numpy()]
 
     inner_train, inner_val = stratified_split(train_labels, 0.2, seed + 1)
+    grid = [(l2, balanced) for balanced in (False, True) for l2 in L2_GRID]
     validation = {}
-    for l2 in L2_GRID:
-        predicted = train_and_predict(inner_train, [train_texts[i] for i in inner_val], l2)
-        validation[l2] = scores(train_labels[inner_val], predicted)
-    best = max(L2_GRID, key=lambda l2: validation[l2]["macro_f1"])
-    predicted = train_and_predict(np.arange(len(train_texts)), test_texts, best)
-    return predicted, {"l2": best, "validation": {str(k): v for k, v in validation.items()}}
+    for l2, balanced in grid:
+        predicted = train_and_predict(inner_train, [train_texts[i] for i in inner_val], l2,
+                                      balanced)
+        validation[(l2, balanced)] = scores(train_labels[inner_val], predicted)
+    l2, balanced = max(grid, key=lambda setting: validation[setting]["macro_f1"])
+    predicted = train_and_predict(np.arange(len(train_texts)), test_texts, l2, balanced)
+    return predicted, {"l2": l2, "balanced": balanced,
+                       "validation": {f"l2={k[0]:g} balanced={k[1]}": v
+                                      for k, v in validation.items()}}
 
 
 # -- choosing PRESET on the training rows --------------------------------------------------------
@@ -183,7 +199,8 @@ class EpochScores(pl.Callback):
 
 
 def validate(train_texts: list[str], train_labels: np.ndarray, settings: dict[str, Any],
-             epochs: int, seeds: list[int], split_seed: int) -> dict[str, Any]:
+             epochs: int, seeds: list[int], split_seed: int, class_weight: str | None
+             ) -> dict[str, Any]:
     """The preset on the baseline's inner split of the training rows, scored every epoch."""
     fit_rows, val_rows = stratified_split(train_labels, 0.2, split_seed + 1)
     texts = [train_texts[i] for i in fit_rows]
@@ -193,7 +210,7 @@ def validate(train_texts: list[str], train_labels: np.ndarray, settings: dict[st
         held_out.rows = []
         model = sk.presets.text_classifier(**settings)
         model.fit(texts, train_labels[fit_rows], epochs=epochs, batch_size=32, verbose=0,
-                  seed=seed, callbacks=[held_out])
+                  seed=seed, callbacks=[held_out], class_weight=class_weight)
         curves.append(held_out.rows)
     mean = [{key: float(np.mean([curve[epoch][key] for curve in curves]))
              for key in ("accuracy", "macro_f1")} for epoch in range(epochs)]
@@ -216,6 +233,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help=f"the preset's recurrent cell (default {PRESET['cell']})")
     parser.add_argument("--pooling", choices=POOLINGS, default=PRESET["pooling"],
                         help=f"the preset's pooling over time (default {PRESET['pooling']})")
+    parser.add_argument("--class-weight", choices=("none", "balanced"),
+                        default=CLASS_WEIGHT or "none",
+                        help="fit's class_weight for the preset (default "
+                             f"{CLASS_WEIGHT or 'none'})")
     parser.add_argument("--validation", action="store_true",
                         help="score the preset every epoch on a split of the training rows "
                              "(how PRESET was chosen) instead of on the test rows")
@@ -234,10 +255,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"stratified split (seed {args.seed}): {len(train)} train, {len(test)} test")
 
     settings = {**PRESET, "cell": args.cell, "pooling": args.pooling}
+    class_weight = None if args.class_weight == "none" else args.class_weight
     if args.validation:
         report = {"benchmark": "text_classification_quotes", "validation": validate(
-            train_texts, train_labels, settings, args.epochs, args.train_seeds, args.seed),
-                  "preset": {**settings, "epochs": args.epochs, "batch_size": 32}}
+            train_texts, train_labels, settings, args.epochs, args.train_seeds, args.seed,
+            class_weight),
+                  "preset": {**settings, "epochs": args.epochs, "batch_size": 32,
+                             "class_weight": class_weight}}
         if args.json:
             Path(args.json).write_text(json.dumps(report, indent=2))
             print(f"wrote {args.json}")
@@ -257,19 +281,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         started = time.perf_counter()
         model = sk.presets.text_classifier(**settings)
         model.fit(train_texts, train_labels, epochs=args.epochs, batch_size=32, verbose=0,
-                  seed=seed)
+                  seed=seed, class_weight=class_weight)
         predicted = model.predict_classes(test_texts)
         results[f"text_classifier_seed{seed}"] = {**scores(test_labels, predicted),
                                                   "seconds": time.perf_counter() - started}
 
-    print(format_table(results, chosen["l2"]))
+    print(format_table(results, chosen["l2"], chosen["balanced"]))
     preset = [v for k, v in results.items() if k.startswith("text_classifier")]
     mean_f1 = float(np.mean([r["macro_f1"] for r in preset]))
     mean_accuracy = float(np.mean([r["accuracy"] for r in preset]))
     baseline = results["tfidf_logistic_regression"]
     reached = mean_f1 >= baseline["macro_f1"] and mean_accuracy >= baseline["accuracy"]
     print(f"\ntext_classifier({', '.join(f'{k}={v}' for k, v in settings.items())}), "
-          f"{args.epochs} epochs, batch 32")
+          f"{args.epochs} epochs, batch 32, class_weight={class_weight}")
     print(f"the preset {'matches' if reached else 'does NOT match'} the bag-of-words "
           f"baseline: accuracy {mean_accuracy:.3f} vs {baseline['accuracy']:.3f}, macro-F1 "
           f"{mean_f1:.3f} vs {baseline['macro_f1']:.3f}")
@@ -278,7 +302,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "benchmark": "text_classification_quotes",
         "data": {"file": args.quotes.name, "texts": len(texts), "train": len(train),
                  "test": len(test), "split_seed": args.seed},
-        "preset": {**settings, "epochs": args.epochs, "batch_size": 32},
+        "preset": {**settings, "epochs": args.epochs, "batch_size": 32,
+                   "class_weight": class_weight},
         "results": results,
         "preset_matches_baseline": reached,
         "environment": {"python": platform.python_version(), "torch": torch.__version__,
@@ -290,10 +315,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return report
 
 
-def format_table(results: dict[str, dict[str, Any]], l2: float) -> str:
+def format_table(results: dict[str, dict[str, Any]], l2: float, balanced: bool) -> str:
     """One row per model: accuracy, macro-F1 and training seconds."""
+    weighting = ", balanced" if balanced else ""
     names = {"majority": "majority topic",
-             "tfidf_logistic_regression": f"TF-IDF + logistic regression (L2 {l2:g})"}
+             "tfidf_logistic_regression": f"TF-IDF + logistic regression (L2 {l2:g}"
+                                          f"{weighting})"}
     width = max(len(names.get(name, name)) for name in results) + 2
     lines = [f"{'model':<{width}}{'accuracy':>9}{'macro-F1':>10}{'seconds':>9}"]
     for name, row in results.items():

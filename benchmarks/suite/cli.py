@@ -30,6 +30,10 @@ def format_report(report: dict[str, Any]) -> str:
              f"{env['threads']} threads, {env['repeats']} repeat(s); {env['date']}; load "
              f"average at start {env['load_average_start']}, at end "
              f"{env.get('load_average_end')}"]
+    eager = env.get("eager_optional_imports")
+    if eager:
+        lines.append("installed, so imported by torchmetrics at start-up (adds to C's and "
+                     "S's peak RSS): " + ", ".join(f"{k} {v}" for k, v in eager.items()))
     for variant, why in report["skipped"].items():
         lines.append(f"variant {variant} skipped: {why}")
     for name, config in report["configs"].items():

@@ -30,13 +30,14 @@ def prepare_inputs(
     *,
     lengths: Any = None,
     sample_weight: Any = None,
-    class_weight: Mapping[Any, float] | None = None,
+    class_weight: Mapping[Any, float] | str | None = None,
 ) -> Batch:
     """Converts user data to one batch-major :class:`Batch` of checked tensors.
 
     Builds the model from ``x`` if it is not built yet, then checks ``x`` against the
     first layer, and ``y`` against the output and loss. ``class_weight`` keys are labels
-    as the user gave them: through the model's label encoder when it has one.
+    as the user gave them: through the model's label encoder when it has one;
+    ``"balanced"`` weighs each class by ``n / (classes * count)`` in these labels.
     """
     if not model.layers:
         raise ConfigError(explain("Sequential", expected="a model with layers",
@@ -78,8 +79,9 @@ def prepare_inputs(
         weight = weight.float().reshape(n)
         check_finite(weight, "sample_weight")
     if class_weight is not None:
-        weight = _apply_class_weight(_class_ids(class_weight, model.label_encoder),
-                                     y_tensor, weight)
+        by_id = (_balanced_weights(y_tensor) if class_weight == "balanced"
+                 else _class_ids(class_weight, model.label_encoder))
+        weight = _apply_class_weight(by_id, y_tensor, weight)
     return Batch(x_tensor, y_tensor, length_tensor, weight)
 
 
@@ -183,13 +185,29 @@ def _check_targets(model: Sequential, y: Tensor) -> Tensor:
     return y
 
 
+def _class_labels(y: Tensor | None) -> Tensor:
+    """One integer class id per sample (the first target column, as Keras does)."""
+    if y is None:
+        raise InputError(explain("fit class_weight", expected="labels y", received="y=None"))
+    return y.reshape(y.shape[0], -1)[:, 0].long()
+
+
+def _balanced_weights(y: Tensor | None) -> dict[int, float]:
+    """scikit-learn's ``"balanced"`` weights: ``n / (classes * count)`` per class present,
+    so every class adds the same total weight to the loss."""
+    classes, counts = torch.unique(_class_labels(y), return_counts=True)
+    n, k = float(counts.sum()), len(classes)
+    return {int(c): n / (k * float(count)) for c, count in zip(classes, counts, strict=True)}
+
+
 def _class_ids(class_weight: Mapping[Any, float], encoder: LabelEncoder | None
                ) -> dict[int, float]:
     """``class_weight`` keyed by class id: keys in the user's labels go through the
     (adapted) label encoder; without one, keys must be the integer labels themselves."""
     if not isinstance(class_weight, Mapping):
-        raise InputError(explain("fit class_weight", expected="a dict {label: weight}",
-                                 received=f"{type(class_weight).__name__}"))
+        raise InputError(explain("fit class_weight",
+                                 expected="a dict {label: weight} or \"balanced\"",
+                                 received=repr(class_weight)[:60]))
     values = {}
     for key, value in class_weight.items():
         if isinstance(value, bool) or not isinstance(value, int | float | np.number):
@@ -218,9 +236,7 @@ def _class_ids(class_weight: Mapping[Any, float], encoder: LabelEncoder | None
 def _apply_class_weight(
     class_weight: Mapping[int, float], y: Tensor | None, weight: Tensor | None
 ) -> Tensor:
-    if y is None:
-        raise InputError(explain("class_weight", expected="labels y", received="y=None"))
-    labels = y.reshape(y.shape[0], -1)[:, 0].long()
+    labels = _class_labels(y)
     table = torch.ones(int(max(labels.max().item(), *class_weight)) + 1)
     for label, value in class_weight.items():
         table[label] = value

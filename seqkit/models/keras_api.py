@@ -85,7 +85,7 @@ class KerasAPI:
         shuffle: bool = True,
         callbacks: list[pl.Callback] | None = None,
         verbose: int | str = "auto",
-        class_weight: Mapping[Any, float] | None = None,
+        class_weight: Mapping[Any, float] | str | None = None,
         sample_weight: Any = None,
         lengths: Any = None,
         seed: int | None = None,
@@ -115,7 +115,9 @@ class KerasAPI:
                 terminal, 2 otherwise.
             class_weight: ``{label: weight}`` multiplying each sample's loss, keyed by
                 the labels as they are in ``y`` (``{"spam": 3.0, "ham": 1.0}`` for
-                string labels, class ids for integer labels).
+                string labels, class ids for integer labels), or ``"balanced"``
+                (scikit-learn's ``n / (classes * count)`` from the training labels, so
+                rare classes count as much as common ones in the loss).
             sample_weight: One weight per sample.
             lengths: Valid length of each padded sequence (ragged lists give them).
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same

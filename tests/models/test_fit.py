@@ -172,6 +172,34 @@ def test_class_weight_with_an_unknown_label_says_which_labels_exist() -> None:
         plain.fit(x, ids, epochs=1, verbose=0, class_weight={"pos": 2.0})
 
 
+def test_balanced_class_weight_equals_the_explicit_scikit_learn_weights() -> None:
+    x, ids = _string_label_data()
+    words = np.array(["neg", "pos"])[ids]
+    counts = np.bincount(ids)
+    explicit = {"neg": len(ids) / (2 * counts[0]), "pos": len(ids) / (2 * counts[1])}
+
+    def first_loss(class_weight: dict | str, validation_split: float = 0.0) -> float:
+        model = sk.presets.sequence_classifier(units=4)
+        history = model.fit(x, words, epochs=1, verbose=0, seed=0, shuffle=False,
+                            batch_size=len(words), class_weight=class_weight,
+                            validation_split=validation_split)
+        return history.history["loss"][0]
+
+    assert first_loss("balanced") == pytest.approx(first_loss(explicit), rel=1e-6)
+    # With a validation split, the weights come from the training rows only.
+    train = ids[:36]
+    from_train = {"neg": 36 / (2 * np.sum(train == 0)), "pos": 36 / (2 * np.sum(train == 1))}
+    assert first_loss("balanced", 0.25) == pytest.approx(first_loss(from_train, 0.25),
+                                                          rel=1e-6)
+
+
+def test_class_weight_names_the_accepted_forms() -> None:
+    x, ids = _string_label_data()
+    model = sk.Sequential([sk.LSTM(2), sk.Dense(2)], loss="cross_entropy")
+    with pytest.raises(sk.errors.InputError, match=r"balanced.*'balance'"):
+        model.fit(x, ids, epochs=1, verbose=0, class_weight="balance")
+
+
 def test_ragged_sequences_train_and_predict() -> None:
     rng = np.random.default_rng(0)
     sequences = [rng.normal(size=(int(n), 2)).astype(np.float32)
