@@ -61,7 +61,7 @@ class Config:
 
 
 _DENSE = ("A", "B", "C", "D", "S")
-_TEXT = ("A", "P", "D", "S")
+_TEXT = ("A", "P", "D", "S", "L")
 
 CONFIGS: dict[str, dict[str, Config]] = {
     "cpu": {
@@ -98,6 +98,7 @@ VARIANT_LABELS: dict[str, dict[str, str]] = {
         "P": "raw loop, pack_padded_sequence",
         "D": "Keras 3, torch backend, mask_zero",
         "S": "seqkit fit, exact lengths",
+        "L": "seqkit fit, exact lengths, bucket_by_length",
     },
 }
 

@@ -1,5 +1,6 @@
 """Variant ``S``: what a seqkit user writes, ``Sequential(...).fit`` with the progress bar
-on (rendered as on a terminal, so its cost is paid) and ``predict``."""
+on (rendered as on a terminal, so its cost is paid) and ``predict``; variant ``L`` (text
+only): the same fit with ``bucket_by_length=True``."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from benchmarks.suite.reference import DROPOUT, LEARNING_RATE
 from benchmarks.suite.timing import Stopwatch
 from benchmarks.suite.variant_lightning import EpochTimer
 
-__all__ = ["seqkit_fit"]
+__all__ = ["seqkit_fit", "seqkit_fit_bucketed"]
 
 
-def seqkit_fit(config: Config, device: str) -> list[float]:
+def seqkit_fit_bucketed(config: Config, device: str) -> list[float]:
+    """Seconds per epoch of ``fit(..., bucket_by_length=True)``."""
+    return seqkit_fit(config, device, bucket_by_length=True)
+
+
+def seqkit_fit(config: Config, device: str, bucket_by_length: bool = False) -> list[float]:
     """Seconds per epoch (or per ``model.predict`` pass)."""
     accelerator = "gpu" if device.startswith("cuda") else "cpu"
     if config.task == "text":
@@ -42,5 +48,6 @@ def seqkit_fit(config: Config, device: str) -> list[float]:
         return stopwatch.seconds
     timer = EpochTimer(device)
     model.fit(x, y, batch_size=config.batch_size, epochs=config.passes, verbose=1, seed=0,
-              callbacks=[timer], accelerator=accelerator, devices=1)
+              callbacks=[timer], accelerator=accelerator, devices=1,
+              bucket_by_length=bucket_by_length)
     return timer.stopwatch.seconds

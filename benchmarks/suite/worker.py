@@ -26,6 +26,7 @@ VARIANT_FUNCTIONS: dict[str, tuple[str, str]] = {
     "C": ("benchmarks.suite.variant_lightning", "plain_lightning"),
     "D": ("benchmarks.suite.variant_keras", "keras_fit"),
     "S": ("benchmarks.suite.variant_seqkit", "seqkit_fit"),
+    "L": ("benchmarks.suite.variant_seqkit", "seqkit_fit_bucketed"),
 }
 
 

@@ -14,8 +14,13 @@ from torch import Tensor
 
 from seqkit._checks import positive_int
 from seqkit.data.batch import Batch
+from seqkit.errors import ConfigError, explain
 
-__all__ = ["ArrayLoader"]
+__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader"]
+
+#: Batches per pool sorted by length when bucketing: large enough that a pool holds
+#: similar lengths, small enough that batch contents still change from epoch to epoch.
+BUCKET_POOL_BATCHES = 50
 
 
 class ArrayLoader:
@@ -42,6 +47,11 @@ class ArrayLoader:
         trim_to_longest: Cut each batch's time axis after its longest sequence (needs
             host-side ``lengths``; only ``x`` is cut, so use it when targets have no time
             axis). Padding past every sequence's end changes no result, only the work.
+        bucket_by_length: When shuffling, make batches of similar lengths: the epoch's
+            shuffled order is cut into pools of ``BUCKET_POOL_BATCHES`` batches, each pool
+            is sorted by length and cut into batches, and the batches are shuffled
+            (needs host-side ``lengths``). With ``trim_to_longest`` a batch then carries
+            little padding. Every sample is still seen once per epoch.
 
     Examples:
         >>> import torch
@@ -60,6 +70,7 @@ class ArrayLoader:
         pin_memory: bool = False,
         shard: bool = True,
         trim_to_longest: bool = False,
+        bucket_by_length: bool = False,
     ) -> None:
         self.data = data
         self.batch_size = positive_int(batch_size, "batch_size", "fit")
@@ -68,6 +79,13 @@ class ArrayLoader:
         self.pin_memory = pin_memory
         self.shard = shard
         self.trim_to_longest = trim_to_longest
+        self.bucket_by_length = bucket_by_length
+        if bucket_by_length and (data.lengths is None or data.lengths.device.type != "cpu"):
+            raise ConfigError(explain(
+                "bucket_by_length", expected="sequence lengths on the host",
+                received="no lengths" if data.lengths is None else "lengths on a device",
+                fix="pass lengths= (or ragged sequences, a TextVectorizer, or ids for an "
+                    "Embedding(mask_zero=True)), or leave bucket_by_length off"))
         self.epoch = 0
         # Lightning calls `loader.sampler.set_epoch(epoch)` before each epoch, also after a
         # resume from a checkpoint, which keeps the shuffling order of an unbroken run.
@@ -93,6 +111,12 @@ class ArrayLoader:
                 self.seed = _shared_random_seed()
             generator = torch.Generator().manual_seed(self.seed + self.epoch)
             order = torch.randperm(self.num_samples, generator=generator)
+            if self.bucket_by_length:
+                assert self.data.lengths is not None  # checked in __init__
+                # A rank's batch is every world-th index of batch_size * world consecutive
+                # ones: bucket in chunks of that size so each rank's batch is one bucket.
+                order = _bucketed(order, self.data.lengths, self.batch_size * world,
+                                  generator)
         else:
             order = torch.arange(self.num_samples)
         if world > 1:
@@ -126,6 +150,25 @@ class ArrayLoader:
 
     def _rank_and_world(self) -> tuple[int, int]:
         return _rank_and_world() if self.shard else (0, 1)
+
+
+def _bucketed(order: Tensor, lengths: Tensor, chunk: int, generator: torch.Generator
+              ) -> Tensor:
+    """``order`` rearranged into chunks of similar lengths, in shuffled chunk order.
+
+    Each pool of ``BUCKET_POOL_BATCHES`` chunks is sorted by length (stably: equal lengths
+    keep their shuffled order) and cut into chunks; full chunks are shuffled, a short last
+    one stays last so every other chunk keeps its full size.
+    """
+    pool = chunk * BUCKET_POOL_BATCHES
+    chunks: list[Tensor] = []
+    for start in range(0, order.numel(), pool):
+        part = order[start : start + pool]
+        part = part[torch.argsort(lengths[part], stable=True)]
+        chunks.extend(part.split(chunk))
+    short = [chunks.pop()] if chunks[-1].numel() < chunk else []
+    shuffled = [chunks[i] for i in torch.randperm(len(chunks), generator=generator).tolist()]
+    return torch.cat(shuffled + short)
 
 
 def _trimmed(batch: Batch) -> Batch:

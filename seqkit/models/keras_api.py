@@ -89,6 +89,7 @@ class KerasAPI:
         sample_weight: Any = None,
         lengths: Any = None,
         seed: int | None = None,
+        bucket_by_length: bool = False,
         tbptt_steps: int | None = None,
         ckpt_path: str | None = None,
         trainer: pl.Trainer | None = None,
@@ -122,6 +123,11 @@ class KerasAPI:
             lengths: Valid length of each padded sequence (ragged lists give them).
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same
                 seed give identical weights.
+            bucket_by_length: Shuffle into batches of similar lengths (pools of 50
+                batches sorted by length, then the batches shuffled). For models whose
+                output has no time axis each batch is cut after its longest sequence, so
+                skewed lengths cost far less padding. Needs known lengths (``lengths=``,
+                ragged sequences, a ``TextVectorizer``, or an ``Embedding(mask_zero=True)``).
             tbptt_steps: Truncated backpropagation through time: cut each batch into
                 chunks of this many steps, carry the (detached) states from chunk to chunk
                 and step the optimizer per chunk. Needs unidirectional recurrent layers
@@ -137,7 +143,8 @@ class KerasAPI:
         """
         datamodule = x if isinstance(x, pl.LightningDataModule) else None
         if datamodule is not None:
-            _check_datamodule_arguments(y, validation_data, validation_split)
+            _check_datamodule_arguments(y, validation_data, validation_split,
+                                        bucket_by_length)
         if self.pending_head is not None:
             if y is None or _is_loader(x) or datamodule is not None:
                 raise ConfigError(explain(
@@ -166,6 +173,7 @@ class KerasAPI:
                 x, y, batch_size=batch_size, validation_split=validation_split,
                 validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
                 sample_weight=sample_weight, lengths=lengths, seed=seed,
+                bucket_by_length=bucket_by_length,
             )
             has_validation = val_loader is not None
             loaders = {"train_dataloaders": train_loader, "val_dataloaders": val_loader}
@@ -200,9 +208,14 @@ class KerasAPI:
 
     def _fit_loaders(self: Sequential, x: Any, y: Any, *, batch_size: int,
                      validation_split: float, validation_data: Any, shuffle: bool,
-                     class_weight: Any, sample_weight: Any, lengths: Any, seed: int | None
-                     ) -> tuple[Any, Any]:
+                     class_weight: Any, sample_weight: Any, lengths: Any, seed: int | None,
+                     bucket_by_length: bool) -> tuple[Any, Any]:
         if _is_loader(x):
+            if bucket_by_length:
+                raise ConfigError(explain(
+                    "fit bucket_by_length", expected="arrays or sequences (seqkit makes "
+                    "the batches)", received=f"a {type(x).__name__}",
+                    fix="bucket in your own loader, or pass the arrays to fit"))
             val = validation_data[0] if isinstance(validation_data, tuple) else validation_data
             return x, val
         if y is None:
@@ -222,21 +235,23 @@ class KerasAPI:
         val_data = None
         if validation_data is not None:
             if _is_loader(validation_data):
-                return self._loader(data, batch_size, shuffle, seed), validation_data
+                return (self._loader(data, batch_size, shuffle, seed, bucket_by_length),
+                        validation_data)
             val_data = prepare_inputs(self, *validation_data[:2])
         elif held_out is not None:
             val_x, val_y, val_lengths, val_weight = held_out
             val_data = prepare_inputs(self, val_x, val_y, lengths=val_lengths,
                                       sample_weight=val_weight)
-        train = self._loader(data, batch_size, shuffle, seed)
+        train = self._loader(data, batch_size, shuffle, seed, bucket_by_length)
         val = None if val_data is None else self._loader(val_data, batch_size, False, seed)
         return train, val
 
     def _loader(self: Sequential, data: Batch, batch_size: int, shuffle: bool,
-                seed: int | None) -> ArrayLoader:
+                seed: int | None, bucket_by_length: bool = False) -> ArrayLoader:
         return ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed,
                            pin_memory=torch.cuda.is_available(),
-                           trim_to_longest=self._trims_batches())
+                           trim_to_longest=self._trims_batches(),
+                           bucket_by_length=bucket_by_length)
 
     def _trims_batches(self: Sequential) -> bool:
         """Whether batches may be cut after their longest sequence: outputs (and so
@@ -369,19 +384,22 @@ def _is_loader(data: Any) -> bool:
     return isinstance(data, torch.utils.data.DataLoader | ArrayLoader)
 
 
-def _check_datamodule_arguments(y: Any, validation_data: Any, validation_split: float
-                                ) -> None:
-    """A datamodule serves targets and validation data itself: refuse the others."""
+def _check_datamodule_arguments(y: Any, validation_data: Any, validation_split: float,
+                                bucket_by_length: bool) -> None:
+    """A datamodule serves targets, validation data and batches itself: refuse the
+    arguments that would set them."""
     given = [name for name, value in (("y", y), ("validation_data", validation_data))
              if value is not None]
     if validation_split:
         given.append("validation_split")
+    if bucket_by_length:
+        given.append("bucket_by_length")
     if given:
         raise InputError(explain(
             "fit", expected="no " + ", ".join(given) + " with a LightningDataModule",
             received=", ".join(given),
-            fix="the datamodule serves targets and validation data: set them there (e.g. "
-                "SequenceDataModule(x, y, validation_split=...))"))
+            fix="the datamodule serves targets, validation data and batches: set them "
+                "there (e.g. SequenceDataModule(x, y, validation_split=...))"))
 
 
 def _serves_validation(datamodule: pl.LightningDataModule) -> bool:

@@ -3,6 +3,7 @@ run of real variants in subprocesses. The mechanism only, never the speed."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 
 import pytest
@@ -67,5 +68,9 @@ def test_quick_run_of_real_variants() -> None:
     assert ("D" in report["skipped"]) == (not keras_available())
     text = format_report(report)
     assert "[small]" in text and "[text]" in text and "targets" in text
+    eager = report["environment"]["eager_optional_imports"]
+    for package in ("scipy", "matplotlib"):  # present or not, the report says which
+        assert (package in eager) == (importlib.util.find_spec(package) is not None)
+        assert (f"{package} {eager[package]}" in text) == (package in eager)
     markdown = format_markdown(report)
     assert "| S: seqkit fit" in markdown and "| text |" in markdown

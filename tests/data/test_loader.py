@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from seqkit.data import ArrayLoader, Batch, SequenceDataModule, pad_sequences
 from seqkit.data.adapters import to_tensor
-from seqkit.errors import InputError, InputTypeError
+from seqkit.data.loader import BUCKET_POOL_BATCHES
+from seqkit.errors import ConfigError, InputError, InputTypeError
 
 
 def _data(n: int) -> Batch:
@@ -51,13 +52,22 @@ def test_shuffling_changes_between_epochs_and_covers_everything() -> None:
     assert sorted(first.tolist()) == sorted(second.tolist()) == list(range(20))
 
 
+def _distinct_lengths(n: int, seed: int = 0) -> Batch:
+    """Sample i has the (distinct) length ``lengths[i]``; y holds i."""
+    lengths = torch.randperm(n, generator=torch.Generator().manual_seed(seed)) + 1
+    return Batch(torch.zeros(n, n + 1, 1), torch.arange(n, dtype=torch.float32), lengths, None)
+
+
 def _ddp_worker(rank: int, world: int, port: int, n: int, queue: mp.Queue) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=world)
     try:
         loader = ArrayLoader(_data(n), 4, shuffle=True, seed=5)
         seen = [int(v) for batch in loader for v in batch.y]
-        queue.put((rank, len(loader), seen))
+        bucketed = ArrayLoader(_distinct_lengths(n), 4, shuffle=True, seed=5,
+                               bucket_by_length=True)
+        steps = [batch.lengths.tolist() for batch in bucketed]
+        queue.put((rank, len(loader), seen, steps))
     finally:
         dist.destroy_process_group()
 
@@ -78,11 +88,56 @@ def test_ranks_get_disjoint_shards_covering_every_sample() -> None:
     for process in processes:
         process.join(timeout=60)
         assert process.exitcode == 0
-    (_, len0, seen0), (_, len1, seen1) = results
+    (_, len0, seen0, steps0), (_, len1, seen1, steps1) = results
     assert len0 == len1 == 3  # ceil(ceil(23 / 2) / 4)
     assert len(seen0) == len(seen1) == 12  # padded to equal shards, as DistributedSampler
     assert set(seen0) | set(seen1) == set(range(n))
     assert len(set(seen0) & set(seen1)) <= 1  # only the one padding repeat
+    # Bucketed: the ranks' batches of one step together hold a run of neighbouring
+    # lengths (lengths are 1..23, one pool), and the first two steps hold all but 7.
+    assert len(steps0) == len(steps1) == 3
+    for step0, step1 in zip(steps0[:2], steps1[:2], strict=True):
+        together = sorted(step0 + step1)
+        assert together == list(range(together[0], together[0] + 8))
+    assert {v for step in steps0 + steps1 for v in step} == set(range(1, n + 1))
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 120), batch_size=st.integers(1, 9), seed=st.integers(0, 1000))
+def test_bucketed_batches_hold_neighbouring_lengths_and_cover_everything(
+        n: int, batch_size: int, seed: int) -> None:
+    data = _distinct_lengths(n, seed)
+    loader = ArrayLoader(data, batch_size, shuffle=True, seed=seed, bucket_by_length=True,
+                         trim_to_longest=True)
+    pool = batch_size * BUCKET_POOL_BATCHES
+    for _ in range(2):
+        batches = list(loader)
+        assert len(batches) == len(loader)
+        assert all(b.x.shape[0] == batch_size for b in batches[:-1])  # a short one is last
+        assert sorted(v for b in batches for v in b.y.tolist()) == list(range(n))
+        for batch in batches:
+            assert batch.x.shape[1] == int(batch.lengths.max())  # trimmed
+            assert torch.equal(data.lengths[batch.y.long()], batch.lengths)
+        if n <= pool:  # one pool: batches are consecutive runs of the sorted lengths
+            runs = sorted(sorted(b.lengths.tolist()) for b in batches)
+            assert [v for run in runs for v in run] == list(range(1, n + 1))
+    again = ArrayLoader(data, batch_size, shuffle=True, seed=seed, bucket_by_length=True)
+    assert [b.y.tolist() for b in again] == [b.y.tolist() for b in
+                                             ArrayLoader(data, batch_size, shuffle=True,
+                                                         seed=seed, bucket_by_length=True)]
+
+
+def test_bucketing_shuffles_batches_between_epochs() -> None:
+    loader = ArrayLoader(_distinct_lengths(64), 4, shuffle=True, seed=0,
+                         bucket_by_length=True)
+    first, second = ([b.y.tolist() for b in loader] for _ in range(2))
+    assert first != second
+
+
+def test_bucketing_needs_lengths_on_the_host() -> None:
+    data = _distinct_lengths(8)
+    with pytest.raises(ConfigError, match=r"bucket_by_length.*lengths on the host.*no lengths"):
+        ArrayLoader(data._replace(lengths=None), 4, shuffle=True, bucket_by_length=True)
 
 
 def test_pad_sequences_pads_at_the_end_and_reports_lengths() -> None:

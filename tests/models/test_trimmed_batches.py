@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import pytorch_lightning as pl
 import torch
 
 import seqkit as sk
@@ -45,3 +47,38 @@ def test_only_models_without_a_time_axis_in_their_outputs_trim() -> None:
     last = sk.Sequential([sk.LSTM(3), sk.Dense(1)])
     last.build((None, 4, 2))
     assert not per_step._trims_batches() and last._trims_batches()
+
+
+class _BatchLengths(pl.Callback):
+    def __init__(self) -> None:
+        self.seen: list[list[int]] = []
+
+    def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule,
+                             batch: sk.data.Batch, batch_idx: int) -> None:
+        assert batch.x.shape[1] == int(batch.lengths.max())  # cut after the longest
+        self.seen.append(sorted(batch.lengths.tolist()))
+
+
+def test_fit_buckets_batches_by_length_and_still_learns() -> None:
+    ids, labels = _ids(40)
+    lengths = (ids != 0).sum(axis=1)
+    callback = _BatchLengths()
+    model = _classifier()
+    history = model.fit(ids, labels, batch_size=8, epochs=12, verbose=0, seed=0,
+                        bucket_by_length=True, callbacks=[callback])
+    for epoch in range(12):  # 24 samples, one pool: each epoch is the sorted lengths, cut
+        runs = sorted(callback.seen[3 * epoch: 3 * epoch + 3])
+        assert [v for run in runs for v in run] == sorted(lengths.tolist())
+    losses = history.history["loss"]
+    assert losses[-1] < losses[0]
+
+
+def test_bucket_by_length_without_lengths_or_with_a_datamodule_is_refused() -> None:
+    x = np.zeros((8, 4, 2), dtype=np.float32)
+    y = np.zeros(8, dtype=np.float32)
+    model = sk.Sequential([sk.LSTM(3), sk.Dense(1)], loss="mse")
+    with pytest.raises(sk.errors.ConfigError, match=r"bucket_by_length.*lengths="):
+        model.fit(x, y, epochs=1, verbose=0, bucket_by_length=True)
+    module = sk.data.SequenceDataModule(x, y, model=model)
+    with pytest.raises(sk.errors.InputError, match="no bucket_by_length with a Lightning"):
+        model.fit(module, epochs=1, verbose=0, bucket_by_length=True)
