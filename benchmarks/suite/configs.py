@@ -98,7 +98,7 @@ VARIANT_LABELS: dict[str, dict[str, str]] = {
         "P": "raw loop, pack_padded_sequence",
         "D": "Keras 3, torch backend, mask_zero",
         "S": "seqkit fit, exact lengths",
-        "L": "seqkit fit, exact lengths, bucket_by_length",
+        "L": "seqkit fit, exact lengths, bucketed",
     },
 }
 
