@@ -100,7 +100,6 @@ from text_classification import (
 
 PRESET: dict[str, Any] = QUOTES_MODEL
 EPOCHS = QUOTES_EPOCHS
-CLASS_WEIGHT: str | None = None
 L2_GRID = (1e-4, 1e-5, 1e-6, 1e-7)
 LBFGS_ITERATIONS = 200
 
@@ -247,10 +246,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help=f"the preset's recurrent cell (default {PRESET['cell']})")
     parser.add_argument("--pooling", choices=POOLINGS, default=PRESET["pooling"],
                         help=f"the preset's pooling over time (default {PRESET['pooling']})")
-    parser.add_argument("--class-weight", choices=("none", "balanced"),
-                        default=CLASS_WEIGHT or "none",
-                        help="fit's class_weight for the preset (default "
-                             f"{CLASS_WEIGHT or 'none'})")
+    parser.add_argument("--class-weight", choices=("none", "balanced"), default="none",
+                        help="fit's class_weight for the preset (default none)")
     parser.add_argument("--validation", action="store_true",
                         help="score the preset every epoch on a split of the training rows "
                              "(how PRESET was chosen) instead of on the test rows")
