@@ -9,7 +9,7 @@ import pytorch_lightning as pl
 from seqkit._checks import fraction, positive_int
 from seqkit.data.adapters import check_finite, to_tensor
 from seqkit.data.batch import Batch
-from seqkit.data.loader import ArrayLoader
+from seqkit.data.loader import ArrayLoader, check_bucketable
 from seqkit.errors import InputError, explain
 
 __all__ = ["SequenceDataModule"]
@@ -33,7 +33,10 @@ class SequenceDataModule(pl.LightningDataModule):
             model's preprocessing exactly as in ``model.fit``: text through its
             ``TextVectorizer``, string labels through its label encoder, targets through
             its scaler, each adapted on the training rows only (and a preset's head sized
-            from the labels).
+            from the labels); and batches are cut after their longest sequence when the
+            model's output has no time axis, as in ``fit``.
+        bucket_by_length: Shuffle the training data into batches of similar lengths, as
+            ``fit(..., bucket_by_length=True)`` does (needs sequence lengths).
 
     Examples:
         >>> import numpy as np
@@ -44,40 +47,53 @@ class SequenceDataModule(pl.LightningDataModule):
     """
 
     def __init__(self, x: Any, y: Any, batch_size: int = 32, validation_split: float = 0.0,
-                 *, shuffle: bool = True, seed: int = 0, model: Any = None) -> None:
+                 *, shuffle: bool = True, seed: int = 0, model: Any = None,
+                 bucket_by_length: bool = False) -> None:
         super().__init__()
         self.batch_size = positive_int(batch_size, "batch_size", "SequenceDataModule")
         split = fraction(validation_split, "validation_split", "SequenceDataModule")
         self.shuffle, self.seed = shuffle, seed
+        self.bucket_by_length = bucket_by_length
+        self.trim_to_longest = False
         if model is not None:
             self.train_data, self.val_data = _through_model(model, x, y, split)
-            return
-        x_tensor, lengths = to_tensor(x, "x")
-        y_tensor, _ = to_tensor(y, "y")
-        if y_tensor.shape[0] != x_tensor.shape[0]:
-            raise InputError(explain("y", expected=f"{x_tensor.shape[0]} samples (as many as x)",
-                                     received=f"{y_tensor.shape[0]} samples"))
-        check_finite(x_tensor, "x")
-        check_finite(y_tensor, "y")
-        data = Batch(x_tensor, y_tensor, lengths)
-        n_val = int(x_tensor.shape[0] * split)
-        cut = x_tensor.shape[0] - n_val
-        self.train_data = Batch(*(None if t is None else t[:cut] for t in data))
-        self.val_data = (Batch(*(None if t is None else t[cut:] for t in data))
-                         if n_val else None)
+            self.trim_to_longest = model._trims_batches()
+        else:
+            self.train_data, self.val_data = _from_arrays(x, y, split)
+        if bucket_by_length:
+            check_bucketable(self.train_data)
 
     def train_dataloader(self) -> ArrayLoader:
         return ArrayLoader(self.train_data, self.batch_size, shuffle=self.shuffle,
-                           seed=self.seed)
+                           seed=self.seed, trim_to_longest=self.trim_to_longest,
+                           bucket_by_length=self.bucket_by_length)
 
     def val_dataloader(self) -> ArrayLoader | list[Any]:
         if self.val_data is None:
             return []
-        return ArrayLoader(self.val_data, self.batch_size)
+        return ArrayLoader(self.val_data, self.batch_size,
+                           trim_to_longest=self.trim_to_longest)
 
     def predict_dataloader(self) -> ArrayLoader:
         return ArrayLoader(Batch(self.train_data.x, None, self.train_data.lengths),
                            self.batch_size)
+
+
+def _from_arrays(x: Any, y: Any, split: float) -> tuple[Batch, Batch | None]:
+    """Train and validation batches of plain arrays (the last ``split`` held out)."""
+    x_tensor, lengths = to_tensor(x, "x")
+    y_tensor, _ = to_tensor(y, "y")
+    if y_tensor.shape[0] != x_tensor.shape[0]:
+        raise InputError(explain("y", expected=f"{x_tensor.shape[0]} samples (as many as x)",
+                                 received=f"{y_tensor.shape[0]} samples"))
+    check_finite(x_tensor, "x")
+    check_finite(y_tensor, "y")
+    data = Batch(x_tensor, y_tensor, lengths)
+    n_val = int(x_tensor.shape[0] * split)
+    cut = x_tensor.shape[0] - n_val
+    train = Batch(*(None if t is None else t[:cut] for t in data))
+    val = Batch(*(None if t is None else t[cut:] for t in data)) if n_val else None
+    return train, val
 
 
 def _through_model(model: Any, x: Any, y: Any, split: float) -> tuple[Batch, Batch | None]:

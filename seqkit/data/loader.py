@@ -16,7 +16,7 @@ from seqkit._checks import positive_int
 from seqkit.data.batch import Batch
 from seqkit.errors import ConfigError, explain
 
-__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader"]
+__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader", "check_bucketable"]
 
 #: Batches per pool sorted by length when bucketing: large enough that a pool holds
 #: similar lengths, small enough that batch contents still change from epoch to epoch.
@@ -80,12 +80,8 @@ class ArrayLoader:
         self.shard = shard
         self.trim_to_longest = trim_to_longest
         self.bucket_by_length = bucket_by_length
-        if bucket_by_length and (data.lengths is None or data.lengths.device.type != "cpu"):
-            raise ConfigError(explain(
-                "bucket_by_length", expected="sequence lengths on the host",
-                received="no lengths" if data.lengths is None else "lengths on a device",
-                fix="pass lengths= (or ragged sequences, a TextVectorizer, or ids for an "
-                    "Embedding(mask_zero=True)), or leave bucket_by_length off"))
+        if bucket_by_length:
+            check_bucketable(data)
         self.epoch = 0
         # Lightning calls `loader.sampler.set_epoch(epoch)` before each epoch, also after a
         # resume from a checkpoint, which keeps the shuffling order of an unbroken run.
@@ -150,6 +146,16 @@ class ArrayLoader:
 
     def _rank_and_world(self) -> tuple[int, int]:
         return _rank_and_world() if self.shard else (0, 1)
+
+
+def check_bucketable(data: Batch) -> None:
+    """Raises :class:`ConfigError` unless ``data`` has lengths on the host to bucket by."""
+    if data.lengths is None or data.lengths.device.type != "cpu":
+        raise ConfigError(explain(
+            "bucket_by_length", expected="sequence lengths on the host",
+            received="no lengths" if data.lengths is None else "lengths on a device",
+            fix="pass lengths= (or ragged sequences, a TextVectorizer, or ids for an "
+                "Embedding(mask_zero=True)), or leave bucket_by_length off"))
 
 
 def _bucketed(order: Tensor, lengths: Tensor, chunk: int, generator: torch.Generator

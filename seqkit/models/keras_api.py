@@ -399,7 +399,8 @@ def _check_datamodule_arguments(y: Any, validation_data: Any, validation_split: 
             "fit", expected="no " + ", ".join(given) + " with a LightningDataModule",
             received=", ".join(given),
             fix="the datamodule serves targets, validation data and batches: set them "
-                "there (e.g. SequenceDataModule(x, y, validation_split=...))"))
+                "there (e.g. SequenceDataModule(x, y, validation_split=..., "
+                "bucket_by_length=True))"))
 
 
 def _serves_validation(datamodule: pl.LightningDataModule) -> bool:

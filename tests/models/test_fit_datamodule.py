@@ -49,3 +49,33 @@ def test_a_text_preset_fits_a_datamodule_made_through_it() -> None:
     history = model.fit(datamodule, epochs=1, verbose=0)
     assert model.monitor_default == "loss" and len(history.history["loss"]) == 1
     assert set(model.predict_classes(["good plot", "awful film"])) <= {"pos", "neg"}
+
+
+def test_a_bucketed_datamodule_trains_as_fit_with_bucket_by_length() -> None:
+    rng = np.random.default_rng(1)
+    lengths = rng.integers(1, 20, size=40)
+    ids = np.zeros((40, 20), dtype=np.int64)
+    for row, length in enumerate(lengths):
+        ids[row, :length] = rng.integers(1, 30, size=length)
+    labels = (lengths > 10).astype(np.int64)
+
+    def model() -> sk.Sequential:
+        torch.manual_seed(0)
+        return sk.Sequential([sk.Embedding(30, 4, mask_zero=True), sk.GRU(3), sk.Dense(2)],
+                             optimizer="adam", lr=1e-2, loss="cross_entropy")
+
+    on_arrays = model()
+    expected = on_arrays.fit(ids, labels, batch_size=8, epochs=2, validation_split=0.25,
+                             seed=0, verbose=0, bucket_by_length=True)
+    through = model()
+    datamodule = sk.data.SequenceDataModule(ids, labels, batch_size=8, validation_split=0.25,
+                                            seed=0, model=through, bucket_by_length=True)
+    assert datamodule.trim_to_longest  # the model's output has no time axis
+    history = through.fit(datamodule, epochs=2, seed=0, verbose=0)
+    assert history.history["loss"] == pytest.approx(expected.history["loss"])
+    assert history.history["val_loss"] == pytest.approx(expected.history["val_loss"])
+    for a, b in zip(on_arrays.parameters(), through.parameters(), strict=True):
+        torch.testing.assert_close(a, b)
+    with pytest.raises(sk.errors.ConfigError, match=r"bucket_by_length.*no lengths"):
+        sk.data.SequenceDataModule(ids.astype(np.float32)[:, :, None], labels,
+                                   bucket_by_length=True)
