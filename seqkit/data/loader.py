@@ -47,9 +47,9 @@ class ArrayLoader:
         trim_to_longest: Cut each batch's time axis after its longest sequence (needs
             host-side ``lengths``; only ``x`` is cut, so use it when targets have no time
             axis). Padding past every sequence's end changes no result, only the work.
-        bucket_by_length: When shuffling, make batches of similar lengths: the epoch's
-            shuffled order is cut into pools of ``BUCKET_POOL_BATCHES`` batches, each pool
-            is sorted by length and cut into batches, and the batches are shuffled
+        bucket_by_length: Make batches of similar lengths: the epoch's order (shuffled or
+            not) is cut into pools of ``BUCKET_POOL_BATCHES`` batches, each pool is sorted
+            by length and cut into batches, and, when shuffling, the batches are shuffled
             (needs host-side ``lengths``). With ``trim_to_longest`` a batch then carries
             little padding. Every sample is still seen once per epoch.
 
@@ -100,21 +100,21 @@ class ArrayLoader:
     def _indices_for_rank(self) -> Tensor | None:
         """This rank's indices for the current epoch, or ``None`` for 'all, in order'."""
         rank, world = self._rank_and_world()
-        if not self.shuffle and world == 1:
+        if not self.shuffle and world == 1 and not self.bucket_by_length:
             return None
+        generator = None
         if self.shuffle:
             if self.seed is None:
                 self.seed = _shared_random_seed()
             generator = torch.Generator().manual_seed(self.seed + self.epoch)
             order = torch.randperm(self.num_samples, generator=generator)
-            if self.bucket_by_length:
-                assert self.data.lengths is not None  # checked in __init__
-                # A rank's batch is every world-th index of batch_size * world consecutive
-                # ones: bucket in chunks of that size so each rank's batch is one bucket.
-                order = _bucketed(order, self.data.lengths, self.batch_size * world,
-                                  generator)
         else:
             order = torch.arange(self.num_samples)
+        if self.bucket_by_length:
+            assert self.data.lengths is not None  # checked in __init__
+            # A rank's batch is every world-th index of batch_size * world consecutive
+            # ones: bucket in chunks of that size so each rank's batch is one bucket.
+            order = _bucketed(order, self.data.lengths, self.batch_size * world, generator)
         if world > 1:
             padded_size = -(-self.num_samples // world) * world
             order = torch.cat([order, order[: padded_size - self.num_samples]])
@@ -158,13 +158,14 @@ def check_bucketable(data: Batch) -> None:
                 "Embedding(mask_zero=True)), or leave bucket_by_length off"))
 
 
-def _bucketed(order: Tensor, lengths: Tensor, chunk: int, generator: torch.Generator
-              ) -> Tensor:
-    """``order`` rearranged into chunks of similar lengths, in shuffled chunk order.
+def _bucketed(order: Tensor, lengths: Tensor, chunk: int,
+              generator: torch.Generator | None) -> Tensor:
+    """``order`` rearranged into chunks of similar lengths.
 
     Each pool of ``BUCKET_POOL_BATCHES`` chunks is sorted by length (stably: equal lengths
-    keep their shuffled order) and cut into chunks; full chunks are shuffled, a short last
-    one stays last so every other chunk keeps its full size.
+    keep their order) and cut into chunks. With a ``generator`` the full chunks are then
+    shuffled, and a short last one stays last so every other chunk keeps its full size;
+    without one, the chunks stay in pool order.
     """
     pool = chunk * BUCKET_POOL_BATCHES
     chunks: list[Tensor] = []
@@ -172,6 +173,8 @@ def _bucketed(order: Tensor, lengths: Tensor, chunk: int, generator: torch.Gener
         part = order[start : start + pool]
         part = part[torch.argsort(lengths[part], stable=True)]
         chunks.extend(part.split(chunk))
+    if generator is None:
+        return torch.cat(chunks)
     short = [chunks.pop()] if chunks[-1].numel() < chunk else []
     shuffled = [chunks[i] for i in torch.randperm(len(chunks), generator=generator).tolist()]
     return torch.cat(shuffled + short)

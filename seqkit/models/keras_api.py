@@ -123,8 +123,8 @@ class KerasAPI:
             lengths: Valid length of each padded sequence (ragged lists give them).
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same
                 seed give identical weights.
-            bucket_by_length: Shuffle into batches of similar lengths (pools of 50
-                batches sorted by length, then the batches shuffled). For models whose
+            bucket_by_length: Make batches of similar lengths (pools of 50 batches
+                sorted by length, then the batches shuffled if ``shuffle``). For models whose
                 output has no time axis each batch is cut after its longest sequence, so
                 skewed lengths cost far less padding. Needs known lengths (``lengths=``,
                 ragged sequences, a ``TextVectorizer``, or an ``Embedding(mask_zero=True)``).

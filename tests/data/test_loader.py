@@ -134,6 +134,14 @@ def test_bucketing_shuffles_batches_between_epochs() -> None:
     assert first != second
 
 
+def test_bucketing_without_shuffling_keeps_the_pools_in_order() -> None:
+    data = _distinct_lengths(30)
+    loader = ArrayLoader(data, 4, bucket_by_length=True)  # shuffle=False; one pool
+    for _ in range(2):
+        lengths = [v for batch in loader for v in batch.lengths.tolist()]
+        assert lengths == list(range(1, 31))
+
+
 def test_bucketing_needs_lengths_on_the_host() -> None:
     data = _distinct_lengths(8)
     with pytest.raises(ConfigError, match=r"bucket_by_length.*lengths on the host.*no lengths"):
