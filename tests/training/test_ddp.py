@@ -1,4 +1,5 @@
-"""Real 2-process DDP on CPU (gloo) against a 1-process run of the same global batch."""
+"""Real 2-process DDP on CPU (gloo) against a 1-process run of the same global batch,
+with plain shuffling and with length bucketing."""
 
 from __future__ import annotations
 
@@ -21,31 +22,43 @@ def _data() -> tuple[np.ndarray, np.ndarray]:
     return x, x[:, -2:, 0].sum(axis=1).astype(np.float32)
 
 
+def _fit_arguments(bucket: bool) -> dict[str, object]:
+    """Plain shuffling, or length bucketing over given lengths 1..6."""
+    if not bucket:
+        return {}
+    lengths = np.random.default_rng(1).integers(1, 7, size=SAMPLES)
+    return {"lengths": lengths, "bucket_by_length": True}
+
+
 def _model() -> sk.Sequential:
     # No dropout: each rank would draw its own masks.
     return sk.Sequential([sk.LSTM(8), sk.Dense(1)], loss="mse", metrics=["mae"], lr=1e-2)
 
 
-def _rank(rank: int, port: int, queue: mp.Queue) -> None:
+def _rank(rank: int, port: int, queue: mp.Queue, bucket: bool) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE="2",
                       RANK=str(rank), LOCAL_RANK=str(rank), NODE_RANK="0")
     torch.set_num_threads(1)
     x, y = _data()
     model = _model()
     history = model.fit(x, y, epochs=EPOCHS, batch_size=GLOBAL_BATCH // 2, seed=0,
-                        verbose=0, accelerator="cpu", devices=2, strategy="ddp")
+                        verbose=0, accelerator="cpu", devices=2, strategy="ddp",
+                        **_fit_arguments(bucket))
     weights = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     queue.put((rank, weights, history.history, model.predict(x[:10])))
 
 
 @pytest.mark.slow
-def test_two_process_ddp_matches_one_process_with_the_same_global_batch() -> None:
+@pytest.mark.parametrize("bucket", [False, True], ids=["shuffled", "bucketed"])
+def test_two_process_ddp_matches_one_process_with_the_same_global_batch(bucket: bool
+                                                                        ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     context = mp.get_context("spawn")
     queue = context.Queue()
-    processes = [context.Process(target=_rank, args=(rank, port, queue)) for rank in (0, 1)]
+    processes = [context.Process(target=_rank, args=(rank, port, queue, bucket))
+                 for rank in (0, 1)]
     for process in processes:
         process.start()
     results = sorted((queue.get(timeout=300) for _ in processes), key=lambda r: r[0])
@@ -55,7 +68,8 @@ def test_two_process_ddp_matches_one_process_with_the_same_global_batch() -> Non
 
     x, y = _data()
     single = _model()
-    reference = single.fit(x, y, epochs=EPOCHS, batch_size=GLOBAL_BATCH, seed=0, verbose=0)
+    reference = single.fit(x, y, epochs=EPOCHS, batch_size=GLOBAL_BATCH, seed=0, verbose=0,
+                           **_fit_arguments(bucket))
     (_, weights0, history0, predicted0), (_, weights1, _, _) = results
     for name, value in single.state_dict().items():
         # Rank 0 and rank 1 hold the same weights (DDP keeps them in step) ...
