@@ -35,7 +35,7 @@ class SequenceDataModule(pl.LightningDataModule):
             its scaler, each adapted on the training rows only (and a preset's head sized
             from the labels); and batches are cut after their longest sequence when the
             model's output has no time axis, as in ``fit``.
-        bucket_by_length: Shuffle the training data into batches of similar lengths, as
+        bucket_by_length: Make training batches of similar lengths, as
             ``fit(..., bucket_by_length=True)`` does (needs sequence lengths).
 
     Examples:
