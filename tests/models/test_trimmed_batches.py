@@ -73,7 +73,7 @@ def test_fit_buckets_batches_by_length_and_still_learns() -> None:
     assert losses[-1] < losses[0]
 
 
-def test_bucket_by_length_without_lengths_or_with_a_datamodule_is_refused() -> None:
+def test_bucket_by_length_without_lengths_or_with_ready_batches_is_refused() -> None:
     x = np.zeros((8, 4, 2), dtype=np.float32)
     y = np.zeros(8, dtype=np.float32)
     model = sk.Sequential([sk.LSTM(3), sk.Dense(1)], loss="mse")
@@ -82,3 +82,7 @@ def test_bucket_by_length_without_lengths_or_with_a_datamodule_is_refused() -> N
     module = sk.data.SequenceDataModule(x, y, model=model)
     with pytest.raises(sk.errors.InputError, match="no bucket_by_length with a Lightning"):
         model.fit(module, epochs=1, verbose=0, bucket_by_length=True)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(
+        torch.from_numpy(x), torch.from_numpy(y)), batch_size=4)
+    with pytest.raises(sk.errors.ConfigError, match=r"bucket_by_length.*DataLoader"):
+        model.fit(loader, epochs=1, verbose=0, bucket_by_length=True)
