@@ -16,7 +16,7 @@ from seqkit._checks import positive_int
 from seqkit.data.batch import Batch
 from seqkit.errors import ConfigError, explain
 
-__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader", "check_bucketable"]
+__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader", "check_bucketable", "sorted_by_length"]
 
 #: Batches per pool sorted by length when bucketing: large enough that a pool holds
 #: similar lengths, small enough that batch contents still change from epoch to epoch.
@@ -146,6 +146,27 @@ class ArrayLoader:
 
     def _rank_and_world(self) -> tuple[int, int]:
         return _rank_and_world() if self.shard else (0, 1)
+
+
+def sorted_by_length(data: Batch) -> tuple[Batch, Tensor | None]:
+    """``data`` with its samples in order of length, and the index that puts results back
+    in the original order (``None``, and ``data`` unchanged, without host lengths).
+
+    For inference only: batches of neighbouring lengths, cut after their longest sequence,
+    skip most of the padding, and every sample's result does not depend on its batch.
+
+    Examples:
+        >>> data = Batch(torch.zeros(3, 5), None, torch.tensor([5, 1, 3]))
+        >>> ordered, restore = sorted_by_length(data)
+        >>> ordered.lengths.tolist(), ordered.lengths[restore].tolist()
+        ([1, 3, 5], [5, 1, 3])
+    """
+    if data.lengths is None or data.lengths.device.type != "cpu":
+        return data, None
+    order = torch.argsort(data.lengths, stable=True)
+    restore = torch.empty_like(order)
+    restore[order] = torch.arange(order.numel())
+    return Batch(*(None if t is None else t.index_select(0, order) for t in data)), restore
 
 
 def check_bucketable(data: Batch) -> None:

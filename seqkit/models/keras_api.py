@@ -15,7 +15,7 @@ from torch import Tensor
 from seqkit._checks import fraction, positive_int
 from seqkit.data.batch import Batch
 from seqkit.data.datamodule import SequenceDataModule
-from seqkit.data.loader import ArrayLoader
+from seqkit.data.loader import ArrayLoader, sorted_by_length
 from seqkit.errors import ConfigError, InputError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
@@ -302,7 +302,10 @@ class KerasAPI:
 
         Args:
             x: Inputs, as for :meth:`fit`.
-            batch_size: Samples per forward pass (bounds memory, not results).
+            batch_size: Samples per forward pass (bounds memory, not results). For
+                models whose output has no time axis, rows with known lengths run in
+                order of length, each batch cut after its longest sequence; the results
+                come back in the order of ``x``.
             lengths: Valid length of each padded sequence.
             initial_state: Start states, batch-major ``(batch, num_layers * directions,
                 units)``: a dict keyed by recurrent layer name, or one state for a model
@@ -318,6 +321,11 @@ class KerasAPI:
         data = prepare_inputs(self, x, lengths=lengths)
         starts = read_initial_states(self, initial_state, self.device)
         step = positive_int(batch_size, "batch_size", "predict")
+        restore = None
+        if self._trims_batches() and not starts and not return_state:
+            # Batches of neighbouring lengths, each cut after its longest: results come
+            # back in the caller's order, and no sample's result depends on its batch.
+            data, restore = sorted_by_length(data)
         scaler = self.target_scaler if (self.target_scaler is not None
                                         and self.target_scaler.is_adapted) else None
         was_training = self.training
@@ -343,6 +351,8 @@ class KerasAPI:
         finally:
             self.train(was_training)
         result = torch.cat(outputs)
+        if restore is not None:
+            result = result[restore]
         if not self.batch_first and result.dim() >= 3:
             result = result.transpose(0, 1)
         as_tensor = isinstance(x, Tensor)

@@ -86,3 +86,19 @@ def test_bucket_by_length_without_lengths_or_with_ready_batches_is_refused() -> 
         torch.from_numpy(x), torch.from_numpy(y)), batch_size=4)
     with pytest.raises(sk.errors.ConfigError, match=r"bucket_by_length.*DataLoader"):
         model.fit(loader, epochs=1, verbose=0, bucket_by_length=True)
+
+
+def test_predict_runs_length_sorted_batches_and_keeps_the_callers_order() -> None:
+    ids, labels = _ids(40)
+    model = _classifier()
+    model.fit(ids, labels, batch_size=8, epochs=1, verbose=0, seed=0)
+    steps: list[int] = []
+    hook = model.layers[0].register_forward_hook(
+        lambda module, inputs, output: steps.append(inputs[0].shape[1]))
+    together = model.predict(ids, batch_size=5)
+    hook.remove()
+    assert steps == sorted(steps) and steps[-1] == 11  # neighbouring lengths, each cut
+    one_by_one = np.concatenate([model.predict(ids[i: i + 1]) for i in range(len(ids))])
+    np.testing.assert_allclose(together, one_by_one, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(model.predict_classes(ids, batch_size=5),
+                                  together.argmax(axis=1))
