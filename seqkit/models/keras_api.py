@@ -243,6 +243,8 @@ class KerasAPI:
             val_data = prepare_inputs(self, val_x, val_y, lengths=val_lengths,
                                       sample_weight=val_weight)
         train = self._loader(data, batch_size, shuffle, seed, bucket_by_length)
+        if val_data is not None and self._trims_batches():
+            val_data, _ = sorted_by_length(val_data)  # epoch means: the row order is free
         val = None if val_data is None else self._loader(val_data, batch_size, False, seed)
         return train, val
 
@@ -273,6 +275,8 @@ class KerasAPI:
                                            received="no compile() call",
                                            fix="call model.compile(loss=...) first"))
         data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight)
+        if self._trims_batches():
+            data, _ = sorted_by_length(data)  # sums over all rows: their order is free
         self.prepare_training()
         metrics = {name: metric.clone().to(self.device)
                    for name, metric in self.metrics_of("test").items()}

@@ -102,3 +102,13 @@ def test_predict_runs_length_sorted_batches_and_keeps_the_callers_order() -> Non
     np.testing.assert_allclose(together, one_by_one, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(model.predict_classes(ids, batch_size=5),
                                   together.argmax(axis=1))
+
+
+def test_evaluate_and_validation_in_length_order_equal_one_whole_batch() -> None:
+    ids, labels = _ids(40)
+    model = _classifier()
+    history = model.fit(ids[:16], labels[:16], validation_data=(ids[16:], labels[16:]),
+                        batch_size=5, epochs=1, verbose=0, seed=0)
+    whole = model.evaluate(ids[16:], labels[16:], batch_size=len(ids))
+    assert model.evaluate(ids[16:], labels[16:], batch_size=3) == pytest.approx(whole)
+    assert history.history["val_loss"][0] == pytest.approx(whole["loss"])
