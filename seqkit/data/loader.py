@@ -18,9 +18,9 @@ from seqkit.errors import ConfigError, explain
 
 __all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader", "check_bucketable", "sorted_by_length"]
 
-#: Batches per pool sorted by length when bucketing: large enough that a pool holds
-#: similar lengths, small enough that batch contents still change from epoch to epoch.
 BUCKET_POOL_BATCHES = 50
+"""Batches per pool sorted by length when bucketing: large enough that a pool holds
+similar lengths, small enough that batch contents still change from epoch to epoch."""
 
 
 class ArrayLoader:
@@ -161,17 +161,27 @@ def sorted_by_length(data: Batch) -> tuple[Batch, Tensor | None]:
         >>> ordered.lengths.tolist(), ordered.lengths[restore].tolist()
         ([1, 3, 5], [5, 1, 3])
     """
-    if data.lengths is None or data.lengths.device.type != "cpu":
+    lengths = _host_lengths(data)
+    if lengths is None:
         return data, None
-    order = torch.argsort(data.lengths, stable=True)
+    order = torch.argsort(lengths, stable=True)
     restore = torch.empty_like(order)
     restore[order] = torch.arange(order.numel())
     return Batch(*(None if t is None else t.index_select(0, order) for t in data)), restore
 
 
 def check_bucketable(data: Batch) -> None:
-    """Raises :class:`ConfigError` unless ``data`` has lengths on the host to bucket by."""
-    if data.lengths is None or data.lengths.device.type != "cpu":
+    """Raises :class:`ConfigError` unless ``data`` has lengths on the host to bucket by.
+
+    Examples:
+        >>> check_bucketable(Batch(torch.zeros(2, 3), None, torch.tensor([3, 1])))
+        >>> try:
+        ...     check_bucketable(Batch(torch.zeros(2, 3)))
+        ... except ConfigError as error:
+        ...     print(str(error).split(";")[0])
+        bucket_by_length: expected sequence lengths on the host but received no lengths
+    """
+    if _host_lengths(data) is None:
         raise ConfigError(explain(
             "bucket_by_length", expected="sequence lengths on the host",
             received="no lengths" if data.lengths is None else "lengths on a device",
@@ -204,11 +214,17 @@ def _bucketed(order: Tensor, lengths: Tensor, chunk: int,
 def _trimmed(batch: Batch) -> Batch:
     """``batch`` with its time axis cut after the longest sequence (host lengths only: on
     a device, reading the maximum would wait for it)."""
-    lengths = batch.lengths
-    if lengths is None or lengths.device.type != "cpu" or batch.x.dim() < 2:
+    lengths = _host_lengths(batch)
+    if lengths is None or batch.x.dim() < 2:
         return batch
     longest = max(int(lengths.max()), 1)
     return batch._replace(x=batch.x[:, :longest]) if longest < batch.x.shape[1] else batch
+
+
+def _host_lengths(data: Batch) -> Tensor | None:
+    """``data``'s lengths when they are on the host (reading them on a device would wait)."""
+    lengths = data.lengths
+    return lengths if lengths is not None and lengths.device.type == "cpu" else None
 
 
 def _shared_random_seed() -> int:

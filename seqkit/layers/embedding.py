@@ -14,9 +14,9 @@ from seqkit.layers.state import RecurrentState
 
 __all__ = ["EMBEDDINGS_INITIALIZERS", "Embedding", "lengths_from_padding"]
 
-#: ``embeddings_initializer`` names: Keras' ``"uniform"`` draws from U(-0.05, 0.05); torch's
-#: ``"normal"`` from N(0, 1).
 EMBEDDINGS_INITIALIZERS = ("normal", "uniform")
+"""``Embedding(embeddings_initializer=...)`` names: torch's ``"normal"`` draws from N(0, 1),
+Keras' ``"uniform"`` from U(-0.05, 0.05)."""
 _UNIFORM_LIMIT = 0.05
 
 

@@ -207,7 +207,9 @@ def _class_ids(class_weight: Mapping[Any, float], encoder: LabelEncoder | None
     if not isinstance(class_weight, Mapping):
         raise InputError(explain("fit class_weight",
                                  expected="a dict {label: weight} or \"balanced\"",
-                                 received=repr(class_weight)[:60]))
+                                 received=repr(class_weight)[:60],
+                                 fix='e.g. class_weight={"spam": 3.0, "ham": 1.0} or '
+                                     'class_weight="balanced"'))
     values = {}
     for key, value in class_weight.items():
         if isinstance(value, bool) or not isinstance(value, int | float | np.number):

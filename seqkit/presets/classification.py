@@ -19,8 +19,8 @@ from seqkit.presets.regression import recurrent_stack
 
 __all__ = ["POOLINGS", "sequence_classifier", "text_classifier"]
 
-#: How the recurrent outputs become one vector per sequence (``pooling=``).
 POOLINGS = ("last", "max", "mean")
+"""How the recurrent outputs become one vector per sequence: the presets' ``pooling=``."""
 
 
 def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,

@@ -12,6 +12,7 @@ from seqkit.training.losses import Task
 
 __all__ = ["METRICS", "PercentMAPE", "make_metric", "metric_inputs"]
 
+
 class PercentMAPE(torchmetrics.MeanAbsolutePercentageError):
     """torchmetrics' MAPE in percent, as Keras reports it (and as
     :func:`seqkit.evaluation.mape` does); torchmetrics' own is a fraction.
