@@ -258,6 +258,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="training seeds of the preset (default 0)")
     parser.add_argument("--cell", choices=("lstm", "gru"), default=PRESET["cell"],
                         help=f"the preset's recurrent cell (default {PRESET['cell']})")
+    parser.add_argument("--ensemble", type=int, default=PRESET["ensemble"],
+                        help=f"the preset's ensemble members (default {PRESET['ensemble']}; "
+                             "1: a single model)")
     parser.add_argument("--pooling", choices=POOLINGS, default=PRESET["pooling"],
                         help=f"the preset's pooling over time (default {PRESET['pooling']})")
     parser.add_argument("--class-weight", choices=("none", "balanced"), default="none",
@@ -279,7 +282,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"{args.quotes.name}: {len(texts)} texts, {len(set(labels.tolist()))} topics; "
           f"stratified split (seed {args.seed}): {len(train)} train, {len(test)} test")
 
-    settings = {**PRESET, "cell": args.cell, "pooling": args.pooling}
+    settings = {**PRESET, "cell": args.cell, "pooling": args.pooling,
+                "ensemble": args.ensemble}
     class_weight = None if args.class_weight == "none" else args.class_weight
     if args.validation:
         report = {"benchmark": "text_classification_quotes", "validation": validate(

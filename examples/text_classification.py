@@ -35,7 +35,8 @@ DEFAULT_QUOTES = Path(__file__).resolve().parents[2] / "shared" / "data" / "quot
 # Chosen on a validation split of the quotes' training rows (see
 # benchmarks/text_classification_quotes.py, which also scores a bag-of-words baseline).
 QUOTES_MODEL: dict[str, Any] = {"max_tokens": 20_000, "embed_dim": 256, "units": 64,
-                                "dropout": 0.5, "lr": 3e-3, "cell": "gru", "pooling": "max"}
+                                "dropout": 0.5, "lr": 3e-3, "cell": "gru", "pooling": "max",
+                                "ensemble": 3}
 QUOTES_EPOCHS = 10
 FAST_MODEL = {**QUOTES_MODEL, "output_sequence_length": 64}  # --fast: 1 epoch, 64 tokens
 IMDB_MODEL: dict[str, Any] = {"max_tokens": 20_000, "embed_dim": 64, "units": 32,

@@ -33,8 +33,9 @@ class SequenceDataModule(pl.LightningDataModule):
             model's preprocessing exactly as in ``model.fit``: text through its
             ``TextVectorizer``, string labels through its label encoder, targets through
             its scaler, each adapted on the training rows only (and a preset's head sized
-            from the labels); and batches are cut after their longest sequence when the
-            model's output has no time axis, as in ``fit``.
+            from the labels); batches are cut after their longest sequence when the
+            model's output has no time axis, and a model with an ``Ensemble`` gets a
+            batch from each member's own order per step, as in ``fit``.
         bucket_by_length: Make training batches of similar lengths, as
             ``fit(..., bucket_by_length=True)`` does (needs sequence lengths).
 
@@ -55,9 +56,11 @@ class SequenceDataModule(pl.LightningDataModule):
         self.shuffle, self.seed = shuffle, seed
         self.bucket_by_length = bucket_by_length
         self.trim_to_longest = False
+        self.orders = 1
         if model is not None:
             self.train_data, self.val_data = _through_model(model, x, y, split)
             self.trim_to_longest = model._trims_batches()
+            self.orders = model.ensemble_members  # an Ensemble's members: an order each
         else:
             self.train_data, self.val_data = _from_arrays(x, y, split)
         if bucket_by_length:
@@ -66,7 +69,7 @@ class SequenceDataModule(pl.LightningDataModule):
     def train_dataloader(self) -> ArrayLoader:
         return ArrayLoader(self.train_data, self.batch_size, shuffle=self.shuffle,
                            seed=self.seed, trim_to_longest=self.trim_to_longest,
-                           bucket_by_length=self.bucket_by_length)
+                           bucket_by_length=self.bucket_by_length, orders=self.orders)
 
     def val_dataloader(self) -> ArrayLoader | list[Any]:
         if self.val_data is None:

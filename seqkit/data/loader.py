@@ -52,12 +52,20 @@ class ArrayLoader:
             by length and cut into batches, and, when shuffling, the batches are shuffled
             (needs host-side ``lengths``). With ``trim_to_longest`` a batch then carries
             little padding. Every sample is still seen once per epoch.
+        orders: Independent orders per epoch (each shuffled or bucketed on its own); every
+            step concatenates one batch of each, so a step holds ``orders * batch_size``
+            samples and the ``k``-th part of every step walks through order ``k``. An
+            :class:`~seqkit.layers.Ensemble` with that many members trains member ``k`` on
+            part ``k``: each member sees every sample once per epoch, in its own order.
 
     Examples:
         >>> import torch
         >>> loader = ArrayLoader(Batch(torch.arange(10.0)[:, None]), batch_size=4)
         >>> [b.x.shape[0] for b in loader]
         [4, 4, 2]
+        >>> two = ArrayLoader(Batch(torch.arange(4.0)[:, None]), batch_size=2, orders=2)
+        >>> [b.x[:, 0].tolist() for b in two]  # unshuffled: both orders are 0, 1, 2, 3
+        [[0.0, 1.0, 0.0, 1.0], [2.0, 3.0, 2.0, 3.0]]
     """
 
     def __init__(
@@ -71,6 +79,7 @@ class ArrayLoader:
         shard: bool = True,
         trim_to_longest: bool = False,
         bucket_by_length: bool = False,
+        orders: int = 1,
     ) -> None:
         self.data = data
         self.batch_size = positive_int(batch_size, "batch_size", "fit")
@@ -80,6 +89,7 @@ class ArrayLoader:
         self.shard = shard
         self.trim_to_longest = trim_to_longest
         self.bucket_by_length = bucket_by_length
+        self.orders = positive_int(orders, "orders", "ArrayLoader")
         if bucket_by_length:
             check_bucketable(data)
         self.epoch = 0
@@ -100,13 +110,19 @@ class ArrayLoader:
     def _indices_for_rank(self) -> Tensor | None:
         """This rank's indices for the current epoch, or ``None`` for 'all, in order'."""
         rank, world = self._rank_and_world()
-        if not self.shuffle and world == 1 and not self.bucket_by_length:
+        if not self.shuffle and world == 1 and not self.bucket_by_length and self.orders == 1:
             return None
         generator = None
         if self.shuffle:
             if self.seed is None:
                 self.seed = _shared_random_seed()
             generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        orders = [self._order(generator, rank, world) for _ in range(self.orders)]
+        return orders[0] if self.orders == 1 else _interleaved(orders, self.batch_size)
+
+    def _order(self, generator: torch.Generator | None, rank: int, world: int) -> Tensor:
+        """One order of the epoch's samples, this rank's share of it."""
+        if generator is not None:
             order = torch.randperm(self.num_samples, generator=generator)
         else:
             order = torch.arange(self.num_samples)
@@ -130,12 +146,13 @@ class ArrayLoader:
         indices = self._indices_for_rank()
         self.epoch += 1
         count = self.num_samples if indices is None else indices.numel()
-        for start in range(0, count, self.batch_size):
+        step = self.batch_size * self.orders
+        for start in range(0, count, step):
             if indices is None:
-                stop = start + self.batch_size
+                stop = start + step
                 batch = Batch(*(None if t is None else t[start:stop] for t in self.data))
             else:
-                index = indices[start : start + self.batch_size]
+                index = indices[start : start + step]
                 batch = Batch(*(None if t is None else t.index_select(0, index)
                                 for t in self.data))
             if self.trim_to_longest:
@@ -209,6 +226,15 @@ def _bucketed(order: Tensor, lengths: Tensor, chunk: int,
     short = [chunks.pop()] if chunks[-1].numel() < chunk else []
     shuffled = [chunks[i] for i in torch.randperm(len(chunks), generator=generator).tolist()]
     return torch.cat(shuffled + short)
+
+
+def _interleaved(orders: list[Tensor], batch_size: int) -> Tensor:
+    """The orders' batches interleaved: batch ``i`` of every order, then batch ``i + 1``.
+
+    All orders have the same length, so the ``i``-th batches (the last ones too) match.
+    """
+    batches = zip(*(order.split(batch_size) for order in orders), strict=True)
+    return torch.cat([index for step in batches for index in step])
 
 
 def _trimmed(batch: Batch) -> Batch:

@@ -5,6 +5,7 @@ from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
 from seqkit.layers.embedding import Embedding
+from seqkit.layers.ensemble import COMBINES, Ensemble
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
@@ -12,6 +13,7 @@ from seqkit.layers.state import RecurrentState
 
 __all__ = [
     "ACTIVATIONS",
+    "COMBINES",
     "GRU",
     "LAYER_REGISTRY",
     "LSTM",
@@ -20,6 +22,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Embedding",
+    "Ensemble",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
     "LastStep",

@@ -24,7 +24,7 @@ from torch import Tensor, nn
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["LAYER_REGISTRY", "Layer", "LayerOutput", "Shape", "register"]
+__all__ = ["LAYER_REGISTRY", "Layer", "LayerOutput", "Shape", "layer_from_spec", "register"]
 
 Shape = tuple[int | None, ...]
 """A shape with ``None`` for unknown sizes; the batch axis comes first (always ``None``)."""
@@ -39,6 +39,22 @@ def register(cls: _LayerT) -> _LayerT:
     """Class decorator adding a layer to :data:`LAYER_REGISTRY` under its class name."""
     LAYER_REGISTRY[cls.__name__] = cls
     return cls
+
+
+def layer_from_spec(spec: dict[str, Any], what: str) -> Layer:
+    """A new layer from ``{"class_name": ..., "config": ...}`` (a registered class only).
+
+    ``what`` names the config in the error message.
+
+    Examples:
+        >>> layer_from_spec({"class_name": "Dense", "config": {"units": 2}}, "config")
+        Dense(units=2, activation=None, use_bias=True)
+    """
+    class_name = spec.get("class_name")
+    if class_name not in LAYER_REGISTRY:
+        raise ConfigError(explain(what, expected=f"class_name in {sorted(LAYER_REGISTRY)}",
+                                  received=f"class_name={class_name!r}"))
+    return LAYER_REGISTRY[class_name].from_config(spec.get("config", {}))
 
 
 class LayerOutput(NamedTuple):

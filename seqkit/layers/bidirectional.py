@@ -9,7 +9,7 @@ from torch import Tensor
 
 from seqkit._checks import one_of
 from seqkit.errors import ConfigError, InputTypeError, explain
-from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput, Shape, register
+from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 
@@ -51,7 +51,7 @@ class Bidirectional(Layer):
     ) -> None:
         super().__init__(name=name)
         if isinstance(layer, dict):
-            layer = _layer_from_dict(layer)
+            layer = layer_from_spec(layer, "Bidirectional layer config")
         if not isinstance(layer, RecurrentLayer):
             raise InputTypeError(
                 explain("Bidirectional layer", expected="an LSTM or GRU layer",
@@ -126,13 +126,3 @@ class Bidirectional(Layer):
         """Forgets the carried state of a stateful wrapped layer."""
         self.layer.reset_states()
 
-
-def _layer_from_dict(spec: dict[str, Any]) -> Layer:
-    class_name = spec.get("class_name")
-    if class_name not in LAYER_REGISTRY:
-        raise ConfigError(
-            explain("Bidirectional layer config",
-                    expected=f"class_name in {sorted(LAYER_REGISTRY)}",
-                    received=f"class_name={class_name!r}")
-        )
-    return LAYER_REGISTRY[class_name].from_config(spec.get("config", {}))

@@ -242,18 +242,20 @@ class KerasAPI:
             val_x, val_y, val_lengths, val_weight = held_out
             val_data = prepare_inputs(self, val_x, val_y, lengths=val_lengths,
                                       sample_weight=val_weight)
-        train = self._loader(data, batch_size, shuffle, seed, bucket_by_length)
+        train = self._loader(data, batch_size, shuffle, seed, bucket_by_length,
+                             orders=self.ensemble_members)
         if val_data is not None and self._trims_batches():
             val_data, _ = sorted_by_length(val_data)  # epoch means: the row order is free
         val = None if val_data is None else self._loader(val_data, batch_size, False, seed)
         return train, val
 
     def _loader(self: Sequential, data: Batch, batch_size: int, shuffle: bool,
-                seed: int | None, bucket_by_length: bool = False) -> ArrayLoader:
+                seed: int | None, bucket_by_length: bool = False, orders: int = 1
+                ) -> ArrayLoader:
         return ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed,
                            pin_memory=torch.cuda.is_available(),
                            trim_to_longest=self._trims_batches(),
-                           bucket_by_length=bucket_by_length)
+                           bucket_by_length=bucket_by_length, orders=orders)
 
     def _trims_batches(self: Sequential) -> bool:
         """Whether batches may be cut after their longest sequence: outputs (and so

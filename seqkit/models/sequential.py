@@ -16,6 +16,7 @@ from seqkit._checks import boolean
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
 from seqkit.layers.base import Layer, Shape
 from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 from seqkit.models.checkpoints import CheckpointMixin
@@ -86,6 +87,25 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     def layers(self) -> list[Layer]:
         """The blocks, in order."""
         return list(self.blocks.values())  # type: ignore[arg-type]
+
+    @property
+    def input_layer(self) -> Layer:
+        """The layer that reads the model's input: the first block, or inside an
+        :class:`~seqkit.layers.Ensemble` first, its first member's first layer."""
+        first = self.layers[0]
+        return first.input_layer if isinstance(first, Ensemble) else first
+
+    @property
+    def ensemble_members(self) -> int:
+        """Members of the model's :class:`~seqkit.layers.Ensemble` (1 without one): how
+        many independent batch orders each training step of ``fit`` draws."""
+        counts = {layer.member_count for layer in self.layers if isinstance(layer, Ensemble)}
+        if len(counts) > 1:
+            raise ConfigError(explain(
+                "Sequential", expected="Ensembles with the same number of members",
+                received=f"members {sorted(counts)}",
+                fix="give every Ensemble of the model the same members="))
+        return counts.pop() if counts else 1
 
     @property
     def built(self) -> bool:

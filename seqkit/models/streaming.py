@@ -10,6 +10,7 @@ from torch import Tensor
 from seqkit.errors import ConfigError, explain
 from seqkit.layers.base import Layer
 from seqkit.layers.core import RepeatVector
+from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, zero_padding
 from seqkit.layers.state import RecurrentState
 from seqkit.models._inputs import prepare_inputs
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Stream", "check_streamable"]
 
-_WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D)
+# An Ensemble's members end without a time axis and carry no state between chunks.
+_WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Ensemble)
 
 
 class Stream:

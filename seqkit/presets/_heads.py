@@ -9,11 +9,12 @@ import numpy as np
 
 from seqkit.errors import InputError, explain
 from seqkit.layers.core import Dense
+from seqkit.layers.ensemble import Ensemble
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
-__all__ = ["ClassifierHead", "classifier_compile_args"]
+__all__ = ["ClassifierHead", "add_classifier", "classifier_compile_args"]
 
 
 def classifier_compile_args(num_classes: int, lr: float) -> dict[str, Any]:
@@ -22,6 +23,19 @@ def classifier_compile_args(num_classes: int, lr: float) -> dict[str, Any]:
         return {"loss": "binary_cross_entropy", "metrics": ["accuracy", "f1", "auroc"],
                 "lr": lr}
     return {"loss": "cross_entropy", "metrics": ["accuracy", "f1"], "lr": lr}
+
+
+def add_classifier(model: Sequential, num_classes: int) -> None:
+    """Adds the output layer: ``Dense(1)`` (binary) or ``Dense(num_classes)``; into every
+    member when the model ends with an :class:`~seqkit.layers.Ensemble`, which then
+    averages probabilities."""
+    head = Dense(1 if num_classes == 2 else num_classes, name="classifier")
+    last = model.layers[-1] if model.layers else None
+    if isinstance(last, Ensemble):
+        last.add(head)
+        last.combine = "sigmoid" if num_classes == 2 else "softmax"
+    else:
+        model.add(head)
 
 
 @dataclass
@@ -38,5 +52,5 @@ class ClassifierHead:
         if classes < 2:
             raise InputError(explain("classifier labels", expected="at least 2 classes",
                                      received=f"{classes} class"))
-        model.add(Dense(1 if classes == 2 else classes, name="classifier"))
+        add_classifier(model, classes)
         model.compile(**classifier_compile_args(classes, self.lr), **self.extra_compile)

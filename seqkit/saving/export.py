@@ -105,8 +105,7 @@ def _sample(model: Sequential) -> Tensor:
     shape = [2 if i == 0 else (size or 8) for i, size in enumerate(model.input_shape)]
     if not model.batch_first and len(shape) >= 2:
         shape[0], shape[1] = shape[1], shape[0]
-    first = model.layers[0]
-    if isinstance(first, Embedding):
+    if isinstance(model.input_layer, Embedding):
         return torch.ones(shape, dtype=torch.int64)
     return torch.zeros(shape)
 
@@ -119,7 +118,7 @@ def _check_exportable(model: Sequential) -> None:
                 f"{type(step).__name__} (it works on strings)",
                 fix="serve text models with predict (sk.load_model) instead; per-row text "
                 "lengths have no ONNX form either"))
-    for layer in model.layers:
+    for layer in model.modules():  # an Ensemble's members hold layers too
         if isinstance(layer, Embedding) and layer.mask_zero:
             raise ConfigError(explain(
                 "export", expected="fixed-length inputs",

@@ -127,6 +127,36 @@ def test_bucketed_batches_hold_neighbouring_lengths_and_cover_everything(
                                                          seed=seed, bucket_by_length=True)]
 
 
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 60), batch_size=st.integers(1, 9), orders=st.integers(2, 4),
+       shuffle=st.booleans(), bucket=st.booleans(), seed=st.integers(0, 1000))
+def test_each_order_covers_every_sample_once_per_epoch(n: int, batch_size: int, orders: int,
+                                                       shuffle: bool, bucket: bool,
+                                                       seed: int) -> None:
+    """Steps of an ``orders``-loader are ``orders`` batches side by side: part ``k`` of the
+    steps walks order ``k``, and order 0 is the one a plain loader gives."""
+    data = _distinct_lengths(n, seed)
+    loader = ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed, orders=orders,
+                         bucket_by_length=bucket)
+    single = ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed, bucket_by_length=bucket)
+    for _ in range(2):
+        steps = list(loader)
+        plain = list(single)
+        assert len(steps) == len(loader) == len(plain)
+        walks: list[list[int]] = [[] for _ in range(orders)]
+        for step, alone in zip(steps, plain, strict=True):
+            parts = step.y.long().tensor_split(orders)
+            assert all(part.numel() == alone.y.numel() for part in parts)
+            for walk, part in zip(walks, parts, strict=True):
+                walk.extend(part.tolist())
+        assert walks[0] == [v for b in plain for v in b.y.long().tolist()]
+        assert all(sorted(walk) == list(range(n)) for walk in walks)
+        if shuffle and not bucket and n >= 8:  # (bucketed: few batches to shuffle)
+            assert any(walk != walks[0] for walk in walks[1:])
+        if not shuffle and not bucket:
+            assert all(walk == walks[0] for walk in walks[1:])
+
+
 def test_bucketing_shuffles_batches_between_epochs() -> None:
     loader = ArrayLoader(_distinct_lengths(64), 4, shuffle=True, seed=0,
                          bucket_by_length=True)

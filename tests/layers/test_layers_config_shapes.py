@@ -19,6 +19,7 @@ from seqkit.layers import (
     Dense,
     Dropout,
     Embedding,
+    Ensemble,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
     LastStep,
@@ -73,6 +74,9 @@ EXAMPLES = [
     Example(lambda: GlobalAveragePooling1D(), SEQUENCES),
     Example(lambda: GlobalMaxPooling1D(name="pool"), SEQUENCES),
     Example(lambda: LastStep(name="last"), SEQUENCES),
+    Example(lambda: Ensemble([GRU(3), Dense(2)], members=2, combine="softmax"), SEQUENCES),
+    Example(lambda: Ensemble([Embedding(6, 3, mask_zero=True), LSTM(2), Dense(1)],
+                             combine="sigmoid", name="trio"), VECTORS, ids=True),
 ]
 
 

@@ -144,6 +144,7 @@ def test_stream_equals_one_full_pass(cuts: list[int], last_step: bool) -> None:
     sk.LSTM(2, return_sequences=True, bidirectional=True),  # backward needs the future
     sk.Bidirectional(sk.GRU(2)),
     sk.LSTM(3, initial_state="previous"),
+    sk.Ensemble([sk.GRU(2)], members=2),  # members end without a time axis
 ], ids=lambda layer: type(layer).__name__)
 def test_stream_refuses_layers_that_need_the_whole_sequence(layer: sk.layers.Layer) -> None:
     model = sk.Sequential([sk.LSTM(3, return_sequences=True), layer])
