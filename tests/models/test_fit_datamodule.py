@@ -51,7 +51,9 @@ def test_a_text_preset_fits_a_datamodule_made_through_it() -> None:
     assert set(model.predict_classes(["good plot", "awful film"])) <= {"pos", "neg"}
 
 
-def test_a_bucketed_datamodule_trains_as_fit_with_bucket_by_length() -> None:
+@pytest.mark.parametrize("members", [1, 3])
+def test_a_bucketed_datamodule_trains_as_fit_with_bucket_by_length(members: int) -> None:
+    """Also for an Ensemble, whose members each get their own order in both."""
     rng = np.random.default_rng(1)
     lengths = rng.integers(1, 20, size=40)
     ids = np.zeros((40, 20), dtype=np.int64)
@@ -61,8 +63,10 @@ def test_a_bucketed_datamodule_trains_as_fit_with_bucket_by_length() -> None:
 
     def model() -> sk.Sequential:
         torch.manual_seed(0)
-        return sk.Sequential([sk.Embedding(30, 4, mask_zero=True), sk.GRU(3), sk.Dense(2)],
-                             optimizer="adam", lr=1e-2, loss="cross_entropy")
+        stack = [sk.Embedding(30, 4, mask_zero=True), sk.GRU(3), sk.Dense(2)]
+        if members > 1:
+            stack = [sk.Ensemble(stack, members=members, combine="softmax")]
+        return sk.Sequential(stack, optimizer="adam", lr=1e-2, loss="cross_entropy")
 
     on_arrays = model()
     expected = on_arrays.fit(ids, labels, batch_size=8, epochs=2, validation_split=0.25,
@@ -71,6 +75,7 @@ def test_a_bucketed_datamodule_trains_as_fit_with_bucket_by_length() -> None:
     datamodule = sk.data.SequenceDataModule(ids, labels, batch_size=8, validation_split=0.25,
                                             seed=0, model=through, bucket_by_length=True)
     assert datamodule.trim_to_longest  # the model's output has no time axis
+    assert datamodule.train_dataloader().orders == members
     history = through.fit(datamodule, epochs=2, seed=0, verbose=0)
     assert history.history["loss"] == pytest.approx(expected.history["loss"])
     assert history.history["val_loss"] == pytest.approx(expected.history["val_loss"])

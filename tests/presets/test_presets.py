@@ -62,6 +62,30 @@ def test_text_classifier_infers_binary_and_multiclass_heads() -> None:
     assert set(multi.predict_classes(texts).tolist()) <= {1, 3, 7}
 
 
+@pytest.mark.parametrize("num_classes", [None, 2, 3])
+def test_text_classifier_ensemble_heads_every_member_and_round_trips(
+        tmp_path: Path, num_classes: int | None) -> None:
+    texts = ["a wonderful film", "a dreadful film", "wonderful acting", "dreadful acting",
+             "a film"]
+    labels = {None: ["pos", "neg", "pos", "neg", "pos"], 2: [1, 0, 1, 0, 1],
+              3: ["pos", "neg", "pos", "neg", "meh"]}[num_classes]
+    model = sk.presets.text_classifier(num_classes, units=8, embed_dim=8, max_tokens=50,
+                                       lr=1e-2, ensemble=3)
+    model.fit(texts * 8, labels * 8, epochs=20, batch_size=8, verbose=0, seed=0)
+
+    classes = len(set(labels))
+    (ensemble,) = model.layers
+    assert isinstance(ensemble, sk.Ensemble) and ensemble.member_count == 3
+    assert ensemble.combine == ("sigmoid" if classes == 2 else "softmax")
+    heads = [member[-1] for member in ensemble.members]
+    assert all(head.units == (1 if classes == 2 else classes) for head in heads)
+    assert all(type(member[0]).__name__ == "Embedding" for member in ensemble.members)
+    assert list(model.predict_classes(["wonderful", "dreadful"])) == labels[:2]
+    loaded = sk.load_model(model.save(tmp_path / "ensemble"))
+    np.testing.assert_array_equal(loaded.predict(texts), model.predict(texts))
+    assert list(loaded.predict_classes(texts)) == list(model.predict_classes(texts))
+
+
 def test_sequence_classifier_on_ragged_sequences() -> None:
     rng = np.random.default_rng(0)
     lengths = rng.integers(3, 20, size=200)
@@ -95,7 +119,8 @@ def test_text_classifier_on_real_quotations_beats_the_majority_class(tmp_path: P
     assert list(loaded.predict_classes(texts[cut:cut + 20])) == list(predicted[:20])
 
 
-@pytest.mark.parametrize("preset", ["regressor", "forecaster", "sequence_classifier"])
+@pytest.mark.parametrize("preset", ["regressor", "forecaster", "sequence_classifier",
+                                    "sequence_classifier_ensemble"])
 def test_every_preset_round_trips_bit_for_bit(tmp_path: Path, preset: str) -> None:
     rng = np.random.default_rng(1)
     x = rng.normal(size=(40, 12, 1)).astype(np.float32) * 3 + 1
@@ -103,9 +128,12 @@ def test_every_preset_round_trips_bit_for_bit(tmp_path: Path, preset: str) -> No
         "regressor": lambda: sk.presets.regressor(units=4),
         "forecaster": lambda: sk.presets.forecaster(lookback=12, horizon=2, units=4),
         "sequence_classifier": lambda: sk.presets.sequence_classifier(units=4),
+        "sequence_classifier_ensemble": lambda: sk.presets.sequence_classifier(units=4,
+                                                                               ensemble=2),
     }[preset]()
     y = {"regressor": x.sum(axis=(1, 2)), "forecaster": x[:, -2:, 0],
-         "sequence_classifier": np.where(x.mean(axis=(1, 2)) > 1, "hi", "lo")}[preset]
+         "sequence_classifier": np.where(x.mean(axis=(1, 2)) > 1, "hi", "lo")}.get(
+             preset, np.where(x.mean(axis=(1, 2)) > 1, "hi", "lo"))
     model.fit(x, y, epochs=1, verbose=0, seed=0)
     loaded = sk.load_model(model.save(tmp_path / preset))
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
