@@ -159,6 +159,19 @@ def test_saved_ensemble_loads_with_identical_predictions(tmp_path) -> None:
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
+def test_traced_ensemble_predicts_as_the_model(tmp_path) -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(10, 4, 2)).astype(np.float32)
+    model = sk.Sequential([Ensemble([sk.GRU(3), sk.Dense(2)], members=2, combine="softmax")],
+                          loss="cross_entropy")
+    model.fit(x, rng.integers(0, 2, size=10), epochs=1, verbose=0, seed=0)
+    model.to_torchscript(tmp_path / "ensemble.pt")
+    traced = torch.jit.load(tmp_path / "ensemble.pt")
+    with torch.no_grad():
+        np.testing.assert_allclose(traced(torch.from_numpy(x)).numpy(), model.predict(x),
+                                   rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
     ({"layers": [sk.Dense(1)], "members": 1}, ConfigError, "at least 2 copies"),
     ({"layers": [], "members": 2}, ConfigError, "at least one layer"),
