@@ -159,6 +159,16 @@ def test_saved_ensemble_loads_with_identical_predictions(tmp_path) -> None:
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
+def test_a_head_added_after_build_is_built_in_every_member() -> None:
+    ensemble = Ensemble([sk.GRU(4)], members=2)
+    ensemble.build((None, 5, 3))
+    ensemble.add(sk.Dense(2))
+    assert all(member[-1].built and member[-1].input_shape == (None, 4)
+               for member in ensemble.members)
+    assert ensemble.compute_output_shape((None, 5, 3)) == (None, 2)
+    assert ensemble.eval()(torch.randn(3, 5, 3)).values.shape == (3, 2)
+
+
 def test_traced_ensemble_predicts_as_the_model(tmp_path) -> None:
     rng = np.random.default_rng(4)
     x = rng.normal(size=(10, 4, 2)).astype(np.float32)
