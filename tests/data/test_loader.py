@@ -67,7 +67,12 @@ def _ddp_worker(rank: int, world: int, port: int, n: int, queue: mp.Queue) -> No
         bucketed = ArrayLoader(_distinct_lengths(n), 4, shuffle=True, seed=5,
                                bucket_by_length=True)
         steps = [batch.lengths.tolist() for batch in bucketed]
-        queue.put((rank, len(loader), seen, steps))
+        two_orders = ArrayLoader(_data(n), 4, shuffle=True, seed=5, orders=2)
+        walks: list[list[int]] = [[], []]
+        for batch in two_orders:
+            for walk, part in zip(walks, batch.y.tensor_split(2), strict=True):
+                walk.extend(int(v) for v in part)
+        queue.put((rank, len(loader), seen, steps, walks))
     finally:
         dist.destroy_process_group()
 
@@ -88,7 +93,7 @@ def test_ranks_get_disjoint_shards_covering_every_sample() -> None:
     for process in processes:
         process.join(timeout=60)
         assert process.exitcode == 0
-    (_, len0, seen0, steps0), (_, len1, seen1, steps1) = results
+    (_, len0, seen0, steps0, walks0), (_, len1, seen1, steps1, walks1) = results
     assert len0 == len1 == 3  # ceil(ceil(23 / 2) / 4)
     assert len(seen0) == len(seen1) == 12  # padded to equal shards, as DistributedSampler
     assert set(seen0) | set(seen1) == set(range(n))
@@ -100,6 +105,12 @@ def test_ranks_get_disjoint_shards_covering_every_sample() -> None:
         together = sorted(step0 + step1)
         assert together == list(range(together[0], together[0] + 8))
     assert {v for step in steps0 + steps1 for v in step} == set(range(1, n + 1))
+    # Two orders (an Ensemble of two): order 0 is the plain loader's shard on each rank;
+    # order 1 is another shuffle, sharded the same way.
+    assert walks0[0] == seen0 and walks1[0] == seen1
+    assert len(walks0[1]) == len(walks1[1]) == 12
+    assert set(walks0[1]) | set(walks1[1]) == set(range(n))
+    assert walks0[1] != seen0
 
 
 @settings(max_examples=30, deadline=None)
