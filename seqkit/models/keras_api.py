@@ -105,7 +105,8 @@ class KerasAPI:
                 :class:`~seqkit.data.SequenceDataModule`), which then also serves the
                 validation data.
             y: Targets; ``None`` when ``x`` is a ``DataLoader`` or a datamodule.
-            batch_size: Samples per step.
+            batch_size: Samples per step (per member, for a model with an
+                :class:`~seqkit.layers.Ensemble`: each member walks its own order).
             epochs: Passes over the data.
             validation_split: Fraction of samples, taken from the *end* before shuffling
                 (as in Keras), held out for validation.
