@@ -89,7 +89,9 @@ class Ensemble(Layer):
         self._stack_config: list[dict[str, Any]] = [_layer_config(layer) for layer in layers]
         if not self._stack_config:
             raise ConfigError(explain("Ensemble layers", expected="at least one layer",
-                                      received="an empty list"))
+                                      received="an empty list",
+                                      fix="pass the stack each member repeats, e.g. "
+                                          "[sk.GRU(32), sk.Dense(1)]"))
         self.members = nn.ModuleList(
             nn.ModuleList(layer_from_spec(spec, "Ensemble layer config")
                           for spec in self._stack_config)
@@ -111,7 +113,15 @@ class Ensemble(Layer):
                 "members": self.member_count, "combine": self.combine, "name": self.name}
 
     def add(self, layer: Layer) -> None:
-        """Appends a copy of ``layer`` to every member (a preset's classifier head)."""
+        """Appends a copy of ``layer`` to every member (a preset's classifier head).
+
+        Examples:
+            >>> import seqkit as sk
+            >>> ensemble = sk.Ensemble([sk.GRU(4)], members=2)
+            >>> ensemble.add(sk.Dense(3))
+            >>> [type(member[-1]).__name__ for member in ensemble.members]
+            ['Dense', 'Dense']
+        """
         spec = _layer_config(layer)
         self._stack_config.append(spec)
         for member in self.members:

@@ -46,7 +46,8 @@ def prepare_inputs(
     x_tensor, ragged_lengths = input_tensor(model, x, None)
     if not model.batch_first:
         x_tensor = x_tensor.transpose(0, 1).contiguous()
-    starts_with_ids = isinstance(model.input_layer, Embedding)
+    first = model.input_layer
+    starts_with_ids = isinstance(first, Embedding)
     x_tensor = _input_dtype(x_tensor, starts_with_ids)
     check_finite(x_tensor, "x")
     n = x_tensor.shape[0]
@@ -57,8 +58,8 @@ def prepare_inputs(
     if not model.built:
         model.build(_layout((None, *x_tensor.shape[1:]), model.batch_first))
     if starts_with_ids:
-        _check_ids(x_tensor, model.input_layer)  # type: ignore[arg-type]
-        if length_tensor is None and model.input_layer.mask_zero:  # type: ignore[attr-defined]
+        _check_ids(x_tensor, first)  # type: ignore[arg-type]
+        if length_tensor is None and first.mask_zero:  # type: ignore[attr-defined]
             # The Embedding would find the same lengths on the device, per batch; found
             # here on the host once, they also let batches be cut after their longest.
             length_tensor = lengths_from_padding(x_tensor)
@@ -188,7 +189,8 @@ def _check_targets(model: Sequential, y: Tensor) -> Tensor:
 def _class_labels(y: Tensor | None) -> Tensor:
     """One integer class id per sample (the first target column, as Keras does)."""
     if y is None:
-        raise InputError(explain("fit class_weight", expected="labels y", received="y=None"))
+        raise InputError(explain("fit class_weight", expected="labels y", received="y=None",
+                                 fix="pass the labels as y, or leave class_weight out"))
     return y.reshape(y.shape[0], -1)[:, 0].long()
 
 

@@ -233,18 +233,17 @@ class KerasAPI:
         adapt_preprocessing(self, x, y, lengths_tensor(lengths))
         data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight,
                               class_weight=class_weight)
+        train = self._loader(data, batch_size, shuffle, seed, bucket_by_length,
+                             orders=self.ensemble_members)
         val_data = None
         if validation_data is not None:
             if _is_loader(validation_data):
-                return (self._loader(data, batch_size, shuffle, seed, bucket_by_length),
-                        validation_data)
+                return train, validation_data
             val_data = prepare_inputs(self, *validation_data[:2])
         elif held_out is not None:
             val_x, val_y, val_lengths, val_weight = held_out
             val_data = prepare_inputs(self, val_x, val_y, lengths=val_lengths,
                                       sample_weight=val_weight)
-        train = self._loader(data, batch_size, shuffle, seed, bucket_by_length,
-                             orders=self.ensemble_members)
         if val_data is not None and self._trims_batches():
             val_data, _ = sorted_by_length(val_data)  # epoch means: the row order is free
         val = None if val_data is None else self._loader(val_data, batch_size, False, seed)

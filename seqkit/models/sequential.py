@@ -91,14 +91,27 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     @property
     def input_layer(self) -> Layer:
         """The layer that reads the model's input: the first block, or inside an
-        :class:`~seqkit.layers.Ensemble` first, its first member's first layer."""
+        :class:`~seqkit.layers.Ensemble` first, its first member's first layer.
+
+        Examples:
+            >>> import seqkit as sk
+            >>> model = sk.Sequential([sk.Ensemble([sk.Embedding(9, 2), sk.GRU(3)], members=2)])
+            >>> type(model.input_layer).__name__
+            'Embedding'
+        """
         first = self.layers[0]
         return first.input_layer if isinstance(first, Ensemble) else first
 
     @property
     def ensemble_members(self) -> int:
         """Members of the model's :class:`~seqkit.layers.Ensemble` (1 without one): how
-        many independent batch orders each training step of ``fit`` draws."""
+        many independent batch orders each training step of ``fit`` draws.
+
+        Examples:
+            >>> import seqkit as sk
+            >>> sk.Sequential([sk.Ensemble([sk.GRU(3), sk.Dense(1)], members=4)]).ensemble_members
+            4
+        """
         counts = {layer.member_count for layer in self.layers if isinstance(layer, Ensemble)}
         if len(counts) > 1:
             raise ConfigError(explain(

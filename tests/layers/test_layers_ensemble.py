@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import pytorch_lightning as pl
 import torch
 
 import seqkit as sk
@@ -106,6 +107,32 @@ def test_members_train_independently_each_in_its_own_order(shuffle: bool) -> Non
         # Unshuffled, every member sees the single model's batches; shuffled, only
         # member 0 (the others train on the same samples in other orders).
         assert same == (index == 0 or not shuffle), index
+
+
+class _TrainingRows(pl.Callback):
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        self.rows.append(int(batch.x.shape[0]))
+
+
+@pytest.mark.parametrize("validation", ["none", "arrays", "loader"])
+def test_fit_gives_each_member_a_batch_per_step_whatever_the_validation(
+        validation: str) -> None:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40, 4, 2)).astype(np.float32)
+    y = rng.normal(size=40).astype(np.float32)
+    validation_data = {
+        "none": None, "arrays": (x[:8], y[:8]),
+        "loader": torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.from_numpy(x[:8]), torch.from_numpy(y[:8])),
+            batch_size=4)}[validation]
+    model = sk.Sequential([Ensemble([sk.GRU(3), sk.Dense(1)], members=3)], loss="mse")
+    rows = _TrainingRows()
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0, seed=0, callbacks=[rows],
+              validation_data=validation_data)
+    assert rows.rows == [48, 48, 24]  # 16 (then 8) samples for each of the 3 members
 
 
 def test_training_loss_is_the_mean_member_loss_and_validation_the_ensembles() -> None:
