@@ -20,7 +20,7 @@ __all__ = ["boolean", "fraction", "one_of", "positive_int"]
 
 
 def positive_int(value: Any, arg: str, owner: str) -> int:
-    """Returns ``value`` if it is an integer >= 1, else raises :class:`ConfigError`."""
+    """Returns ``value`` if it is an integer >= 1, else raises [`ConfigError`][]."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(explain(f"{owner} {arg}", expected="a positive integer",
                                   received=f"{arg}={value!r}"))

@@ -1,8 +1,8 @@
 """The seqkit exception hierarchy and the one helper that words every error.
 
-Every error seqkit raises on bad input subclasses :class:`SeqkitError` *and* the matching
+Every error seqkit raises on bad input subclasses [`SeqkitError`][] *and* the matching
 builtin, so ``except ValueError`` keeps working for users who do not know seqkit's names.
-Messages follow one pattern, built by :func:`explain`: what happened, what was expected,
+Messages follow one pattern, built by [`explain`][]: what happened, what was expected,
 what was received, and how to fix it.
 
 Examples:
@@ -115,7 +115,7 @@ def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:
         valid: The names that exist.
 
     Returns:
-        A :class:`ConfigError` to raise.
+        A [`ConfigError`][] to raise.
 
     Examples:
         >>> print(unknown_name("loss", "mse_loss", ["mse", "mae"]))

@@ -89,7 +89,7 @@ def pad_sequences(sequences: Sequence[Any], arg: str) -> tuple[Tensor, Tensor]:
 
 
 def check_finite(tensor: Tensor, arg: str) -> None:
-    """Raises :class:`InputError` if a float tensor holds NaN or inf."""
+    """Raises [`InputError`][] if a float tensor holds NaN or inf."""
     if tensor.dtype.is_floating_point and not bool(torch.isfinite(tensor).all()):
         bad = (~torch.isfinite(tensor)).nonzero()[0].tolist()
         raise InputError(

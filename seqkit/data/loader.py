@@ -24,7 +24,7 @@ similar lengths, small enough that batch contents still change from epoch to epo
 
 
 class ArrayLoader:
-    """Iterates over :class:`Batch` es of in-memory tensors.
+    """Iterates over [`Batch`][] es of in-memory tensors.
 
     Under ``torch.distributed`` each rank takes every ``world_size``-th index of the epoch's
     order (the order is the same on every rank, seeded by ``seed`` and the epoch); the order
@@ -55,7 +55,7 @@ class ArrayLoader:
         orders: Independent orders per epoch (each shuffled or bucketed on its own); every
             step concatenates one batch of each, so a step holds ``orders * batch_size``
             samples and the ``k``-th part of every step walks through order ``k``. An
-            :class:`~seqkit.layers.Ensemble` with that many members trains member ``k`` on
+            [`Ensemble`][seqkit.layers.Ensemble] with that many members trains member ``k`` on
             part ``k``: each member sees every sample once per epoch, in its own order.
 
     Examples:
@@ -188,7 +188,7 @@ def sorted_by_length(data: Batch) -> tuple[Batch, Tensor | None]:
 
 
 def check_bucketable(data: Batch) -> None:
-    """Raises :class:`ConfigError` unless ``data`` has lengths on the host to bucket by.
+    """Raises [`ConfigError`][] unless ``data`` has lengths on the host to bucket by.
 
     Examples:
         >>> check_bucketable(Batch(torch.zeros(2, 3), None, torch.tensor([3, 1])))

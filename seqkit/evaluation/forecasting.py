@@ -2,7 +2,7 @@
 
 A forecaster is only useful if it beats repeating the last value (*naive*) and, for
 seasonal data, repeating the last season (*seasonal naive*, Hyndman & Athanasopoulos,
-*Forecasting: Principles and Practice*, section 5.2). :func:`compare_to_baselines` scores
+*Forecasting: Principles and Practice*, section 5.2). [`compare_to_baselines`][] scores
 all three on the same held-out tail.
 
 Examples:
@@ -178,7 +178,7 @@ def compare_to_baselines(actual: Any, forecast: Any, history: Any,
 
 
 def format_table(results: dict[str, dict[str, float]]) -> str:
-    """Formats :func:`compare_to_baselines`' results as a small plain-text table.
+    """Formats [`compare_to_baselines`][]' results as a small plain-text table.
 
     Examples:
         >>> print(format_table({"model": {"mae": 1.5, "rmse": 2.0, "mape": float("nan")}}))

@@ -5,7 +5,7 @@ A block maps ``(values, lengths, state) -> (values, lengths, state)``:
 * ``values``: the batch, batch-major (``(batch, time, features)`` for sequences).
 * ``lengths``: the valid length of each sequence (``(batch,)`` int64) or ``None`` when every
   sequence fills the time axis; blocks that drop the time axis return ``None``.
-* ``state``: the final :class:`~seqkit.layers.state.RecurrentState` of the latest recurrent
+* ``state``: the final [`RecurrentState`][seqkit.layers.RecurrentState] of the latest recurrent
   block, passed through the others, so a recurrent block can start from it
   (``initial_state="previous"``).
 
@@ -36,7 +36,7 @@ _LayerT = TypeVar("_LayerT", bound="type[Layer]")
 
 
 def register(cls: _LayerT) -> _LayerT:
-    """Class decorator adding a layer to :data:`LAYER_REGISTRY` under its class name."""
+    """Class decorator adding a layer to [`LAYER_REGISTRY`][] under its class name."""
     LAYER_REGISTRY[cls.__name__] = cls
     return cls
 
@@ -107,7 +107,7 @@ class Layer(nn.Module):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        """Creates a layer from the output of :meth:`get_config`."""
+        """Creates a layer from the output of [`get_config`][]."""
         return cls(**config)
 
     # -- shapes and weights ----------------------------------------------------------------
@@ -117,7 +117,7 @@ class Layer(nn.Module):
         return f"{type(self).__name__} {self.name!r}" if self.name else type(self).__name__
 
     def check_input_shape(self, input_shape: Shape) -> None:
-        """Raises :class:`InputError` if ``input_shape`` cannot feed this layer."""
+        """Raises [`InputError`][] if ``input_shape`` cannot feed this layer."""
         if len(input_shape) not in self.input_ranks:
             expected = " or ".join(_RANK_WORDS.get(r, f"{r}D input") for r in self.input_ranks)
             received = f"shape {tuple(input_shape)}"

@@ -24,7 +24,7 @@ class Dense(Layer):
     Args:
         units: Output size.
         activation: Name of the activation (``None`` = linear), see
-            :data:`~seqkit.layers.activations.ACTIVATIONS`.
+            [`ACTIVATIONS`][seqkit.layers.ACTIVATIONS].
         use_bias: Add a bias.
         name: Layer name.
 

@@ -56,7 +56,7 @@ class Ensemble(Layer):
             ``{"class_name": ..., "config": ...}``); the first layer reads the input
             (an ``Embedding`` makes each member own its embedding).
         members: Number of copies (at least 2).
-        combine: How outputs are averaged in evaluation mode, one of :data:`COMBINES`.
+        combine: How outputs are averaged in evaluation mode, one of [`COMBINES`][].
         name: Layer name.
 
     Raises:

@@ -17,7 +17,7 @@ __all__ = ["GRU", "LSTM", "RecurrentLayer"]
 
 
 class RecurrentLayer(Layer):
-    """Shared logic of :class:`LSTM` and :class:`GRU`; not used directly.
+    """Shared logic of [`LSTM`][] and [`GRU`][]; not used directly.
 
     Args:
         units: Size of the hidden state of each direction.
@@ -125,7 +125,7 @@ class RecurrentLayer(Layer):
         return (input_shape[0], width)
 
     def check_state(self, state: RecurrentState, batch: int, source: str) -> None:
-        """Raises :class:`InputError` unless ``state`` fits this layer and batch size."""
+        """Raises [`InputError`][] unless ``state`` fits this layer and batch size."""
         expected = (batch, *self.state_shape)
         parts = [("h", state.h)] + ([("c", state.c)] if self.rnn_class is nn.LSTM else [])
         for part, tensor in parts:
@@ -245,9 +245,9 @@ class LSTM(RecurrentLayer):
     """Long short-term memory layer over ``(batch, time, features)``, run by ``nn.LSTM``.
 
     States are batch-major, ``(batch, num_layers * directions, units)`` for ``h`` and ``c``
-    (see :class:`~seqkit.layers.state.RecurrentState`).
+    (see [`RecurrentState`][seqkit.layers.RecurrentState]).
 
-    Args are those of :class:`RecurrentLayer`.
+    Args are those of [`RecurrentLayer`][].
 
     Examples:
         >>> import torch, seqkit as sk
@@ -264,7 +264,7 @@ class LSTM(RecurrentLayer):
 class GRU(RecurrentLayer):
     """Gated recurrent unit layer over ``(batch, time, features)``, run by ``nn.GRU``.
 
-    Args are those of :class:`RecurrentLayer`; the state has ``h`` only.
+    Args are those of [`RecurrentLayer`][]; the state has ``h`` only.
 
     Examples:
         >>> import torch, seqkit as sk

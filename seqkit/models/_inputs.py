@@ -32,7 +32,7 @@ def prepare_inputs(
     sample_weight: Any = None,
     class_weight: Mapping[Any, float] | str | None = None,
 ) -> Batch:
-    """Converts user data to one batch-major :class:`Batch` of checked tensors.
+    """Converts user data to one batch-major [`Batch`][] of checked tensors.
 
     Builds the model from ``x`` if it is not built yet, then checks ``x`` against the
     first layer, and ``y`` against the output and loss. ``class_weight`` keys are labels
@@ -100,7 +100,7 @@ def split_point(n: int, fraction: float) -> int:
 
 
 def same_count(x: Any, y: Any) -> None:
-    """Raises :class:`InputError` unless ``x`` and ``y`` have as many samples."""
+    """Raises [`InputError`][] unless ``x`` and ``y`` have as many samples."""
     if hasattr(x, "__len__") and hasattr(y, "__len__"):
         _same_length("y", len(y), len(x))
 

@@ -22,7 +22,7 @@ def read_initial_states(model: Sequential, given: Any, device: torch.device
     """Normalises ``predict(initial_state=...)`` to ``{layer name: RecurrentState}``.
 
     Accepts a mapping from recurrent layer names to states, or one state when the model has
-    a single recurrent layer. A state is a :class:`RecurrentState`, a ``(h, c)`` tuple, or
+    a single recurrent layer. A state is a [`RecurrentState`][], a ``(h, c)`` tuple, or
     ``h`` alone (GRU), each batch-major ``(batch, num_layers * directions, units)``, as
     numpy arrays or tensors.
     """

@@ -95,18 +95,18 @@ class KerasAPI:
         trainer: pl.Trainer | None = None,
         **trainer_kwargs: Any,
     ) -> History:
-        """Trains the model and returns its :class:`~seqkit.training.history.History`.
+        """Trains the model and returns its [`History`][seqkit.training.History].
 
         Args:
             x: Inputs ``(batch, time, features)`` (numpy, tensor, list of sequences of
                 different lengths, pandas), token ids ``(batch, time)`` for an
                 ``Embedding`` model, a ``DataLoader`` yielding ``(x, y)`` batches, or a
                 ``LightningDataModule`` (such as
-                :class:`~seqkit.data.SequenceDataModule`), which then also serves the
+                [`SequenceDataModule`][seqkit.data.SequenceDataModule]), which then also serves the
                 validation data.
             y: Targets; ``None`` when ``x`` is a ``DataLoader`` or a datamodule.
             batch_size: Samples per step (per member, for a model with an
-                :class:`~seqkit.layers.Ensemble`: each member walks its own order).
+                [`Ensemble`][seqkit.layers.Ensemble]: each member walks its own order).
             epochs: Passes over the data.
             validation_split: Fraction of samples, taken from the *end* before shuffling
                 (as in Keras), held out for validation.
@@ -307,7 +307,7 @@ class KerasAPI:
         """Model outputs for ``x``, batched, in eval mode, on the model's device.
 
         Args:
-            x: Inputs, as for :meth:`fit`.
+            x: Inputs, as for [`fit`][].
             batch_size: Samples per forward pass (bounds memory, not results). For
                 models whose output has no time axis, rows with known lengths run in
                 order of length, each batch cut after its longest sequence; the results

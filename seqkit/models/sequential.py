@@ -36,18 +36,18 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     """A linear stack of blocks, trained Keras-style or by any Lightning ``Trainer``.
 
     Data is batch-major: ``(batch, time, features)`` in, ``(batch, ...)`` out. Input sizes
-    are inferred from the first batch (or :meth:`build`).
+    are inferred from the first batch (or [`build`][]).
 
     Args:
-        layers: Blocks in order (more can be added with :meth:`add`), optionally led by
+        layers: Blocks in order (more can be added with [`add`][]), optionally led by
             host-side preprocessing steps (``TextVectorizer``, ``Normalization``).
         batch_first: ``False`` to accept and return ``(time, batch, features)``; the model
             converts at its boundary only.
         target_scaler: ``"standard"``, ``"minmax"`` or a ``TargetScaler``: train on scaled
             regression targets (adapted during ``fit``); metrics and ``predict`` stay in
             original units, the loss is in scaled units.
-        name: Model name (shown by :meth:`summary`).
-        **compile_kwargs: If given, passed to :meth:`compile` (``loss=``, ``metrics=``...).
+        name: Model name (shown by [`summary`][]).
+        **compile_kwargs: If given, passed to [`compile`][seqkit.models.Sequential.compile] (``loss=``, ``metrics=``...).
 
     Examples:
         >>> import numpy as np, seqkit as sk
@@ -91,7 +91,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     @property
     def input_layer(self) -> Layer:
         """The layer that reads the model's input: the first block, or inside an
-        :class:`~seqkit.layers.Ensemble` first, its first member's first layer.
+        [`Ensemble`][seqkit.layers.Ensemble] first, its first member's first layer.
 
         Examples:
             >>> import seqkit as sk
@@ -104,7 +104,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
 
     @property
     def ensemble_members(self) -> int:
-        """Members of the model's :class:`~seqkit.layers.Ensemble` (1 without one): how
+        """Members of the model's [`Ensemble`][seqkit.layers.Ensemble] (1 without one): how
         many independent batch orders each training step of ``fit`` draws.
 
         Examples:
@@ -290,7 +290,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             block.reset_states()
 
     def stream(self) -> Stream:
-        """A :class:`~seqkit.models.streaming.Stream` feeding long sequences chunk by chunk.
+        """A [`Stream`][seqkit.models.streaming.Stream] feeding long sequences chunk by chunk.
 
         ``stream.step(chunk)`` returns the outputs for that chunk as if the whole sequence
         so far had been run at once; ``stream.reset()`` starts over.
@@ -300,21 +300,21 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Saves architecture, weights and compile settings to one ``.seqkit`` file.
 
-        See :func:`~seqkit.saving.save.save_model`; load it with ``sk.load_model(path)``.
+        See [`save_model`][seqkit.saving.save_model]; load it with ``sk.load_model(path)``.
         """
         return save_model(self, path)
 
     def to_onnx(self, file_path: str | os.PathLike[str], input_sample: Tensor | None = None,
                 **kwargs: Any) -> Path:
         """Exports to ONNX with input scaling and target scaling included; see
-        :func:`~seqkit.saving.export.export_onnx` (``kwargs``: ``opset``)."""
+        [`export_onnx`][seqkit.saving.export.export_onnx] (``kwargs``: ``opset``)."""
         return export_onnx(self, file_path, sample=input_sample, **kwargs)
 
     def to_torchscript(self, file_path: str | os.PathLike[str] | None = None,
                        method: str | None = "trace", example_inputs: Any = None,
                        **kwargs: Any) -> Any:
         """A traced TorchScript module (saved to ``file_path`` if given); see
-        :func:`~seqkit.saving.export.export_torchscript`."""
+        [`export_torchscript`][seqkit.saving.export.export_torchscript]."""
         if method != "trace":
             raise ConfigError(explain("to_torchscript method", expected="'trace'",
                                       received=f"method={method!r}",

@@ -91,7 +91,7 @@ class Stream:
 
 
 def check_streamable(layer: Layer, what: str) -> None:
-    """Raises :class:`ConfigError` if ``layer`` cannot run chunk by chunk."""
+    """Raises [`ConfigError`][] if ``layer`` cannot run chunk by chunk."""
     needs_whole = isinstance(layer, _WHOLE_SEQUENCE_LAYERS)
     core = getattr(layer, "core", None)
     if core is not None:

@@ -41,7 +41,7 @@ def summary_table(model: Sequential) -> Table:
 
 
 def print_summary(model: Sequential, **console_kwargs: Any) -> None:
-    """Prints :func:`summary_table` and the parameter totals with a rich
+    """Prints `summary_table` and the parameter totals with a rich
     ``Console(**console_kwargs)``."""
     console = Console(**console_kwargs)
     console.print(summary_table(model))

@@ -1,4 +1,4 @@
-"""Argument and input checks of :class:`~seqkit.preprocessing.TextVectorizer`, one wording each.
+"""Argument and input checks of [`TextVectorizer`][seqkit.preprocessing.TextVectorizer], one wording each.
 
 Examples:
     >>> check_mode("lower", "standardize", ("lower",), "TextVectorizer")

@@ -1,13 +1,13 @@
-"""Pure text operations behind :class:`~seqkit.preprocessing.TextVectorizer`.
+"""Pure text operations behind [`TextVectorizer`][seqkit.preprocessing.TextVectorizer].
 
 Each function does one step, on whole batches where it can, with the per-token work left
 to C (``str.translate``, ``str.split``, ``dict.get`` through ``map``):
 
-* :func:`punctuation_table`, :func:`strip_punctuation`, :func:`standardize_batch`: the
+* `punctuation_table`, `strip_punctuation`, `standardize_batch`: the
   default standardization, batched.
-* :func:`add_ngrams`: 2..n-grams appended to a token list, as Keras does.
-* :func:`vocabulary_from_counts`: counts to an ordered, capped vocabulary.
-* :func:`pad_ids`: flat ids and lengths to a right-padded ``(batch, time)`` tensor.
+* `add_ngrams`: 2..n-grams appended to a token list, as Keras does.
+* `vocabulary_from_counts`: counts to an ordered, capped vocabulary.
+* `pad_ids`: flat ids and lengths to a right-padded ``(batch, time)`` tensor.
 
 Examples:
     >>> from collections import Counter
@@ -90,14 +90,14 @@ def _latin1_punctuation() -> bytes:
 
 @functools.cache
 def _punctuation_mask() -> np.ndarray:
-    """A boolean per code point (0..0x10FFFF): is it deleted by :func:`strip_punctuation`."""
+    """A boolean per code point (0..0x10FFFF): is it deleted by `strip_punctuation`."""
     mask = np.zeros(0x110000, dtype=bool)
     mask[list(punctuation_table())] = True
     return mask
 
 
 def strip_punctuation(text: str) -> str:
-    """Removes the characters of :func:`punctuation_table` from ``text``.
+    """Removes the characters of `punctuation_table` from ``text``.
 
     Same result as ``text.translate(punctuation_table())``, but fast for any text:
     ``str.translate`` is fast only on pure-ASCII strings (about 10x slower per character
@@ -134,7 +134,7 @@ def standardize_batch(texts: list[str], *, lower: bool, strip: bool) -> list[str
     Args:
         texts: The texts.
         lower: Apply ``str.lower``.
-        strip: Apply :func:`strip_punctuation`.
+        strip: Apply `strip_punctuation`.
 
     Returns:
         The standardized texts, in order.

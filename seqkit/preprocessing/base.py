@@ -50,6 +50,6 @@ _T = TypeVar("_T", bound=type)
 
 
 def register_preprocessor(cls: _T) -> _T:
-    """Class decorator adding a preprocessing class to :data:`PREPROCESSOR_REGISTRY`."""
+    """Class decorator adding a preprocessing class to [`PREPROCESSOR_REGISTRY`][]."""
     PREPROCESSOR_REGISTRY[cls.__name__] = cls
     return cls

@@ -42,7 +42,7 @@ def feature_statistics(values: Tensor, lengths: Tensor | None, mode: str
 
 @register_preprocessor
 class Normalization:
-    """Scales each input feature with statistics learnt by :meth:`adapt`.
+    """Scales each input feature with statistics learnt by [`adapt`][].
 
     As the first block of a ``Sequential`` (before the layers), it adapts during ``fit`` on
     the training part only (never on validation data), scales every input the model sees
@@ -105,7 +105,7 @@ class Normalization:
                 "scale": None if self.scale is None else self.scale.tolist()}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        """Restores :meth:`get_state`."""
+        """Restores [`get_state`][]."""
         if state.get("shift") is None:
             self.shift = self.scale = None
             return

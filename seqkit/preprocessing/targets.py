@@ -108,7 +108,7 @@ class LabelEncoder:
         self._index = {label: i for i, label in enumerate(self.classes)}
 
     def encode(self, labels: Sequence[Any] | np.ndarray) -> Tensor:
-        """Labels to int64 class ids; unknown labels raise :class:`InputError`."""
+        """Labels to int64 class ids; unknown labels raise [`InputError`][]."""
         if self.classes is None:
             raise NotBuiltError(explain("LabelEncoder", expected="learnt classes",
                                         received="none", fix="fit the model first"))

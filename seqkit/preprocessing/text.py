@@ -2,7 +2,7 @@
 
 Modelled on Keras's ``TextVectorization`` with ``output_mode="int"``: standardize each text,
 split it into tokens, optionally add n-grams, and look every token up in a vocabulary learnt
-by :meth:`TextVectorizer.adapt` (or given). Id 0 is padding (``""``), id 1 is the
+by [`TextVectorizer.adapt`][seqkit.preprocessing.TextVectorizer.adapt] (or given). Id 0 is padding (``""``), id 1 is the
 out-of-vocabulary token (``"[UNK]"``), then tokens follow by descending frequency.
 
 The work per token stays in C (the batch joined and lower-cased at once, punctuation deleted
@@ -66,7 +66,7 @@ _MIN_MAX_TOKENS = len(RESERVED_TOKENS) + 1
 
 
 class VectorizedText(NamedTuple):
-    """What a :class:`TextVectorizer` call returns; unpacks as ``ids, lengths = ...``."""
+    """What a [`TextVectorizer`][] call returns; unpacks as ``ids, lengths = ...``."""
 
     ids: Tensor
     """``(batch, time)`` int64 token ids, right-padded with 0."""
@@ -80,8 +80,8 @@ class TextVectorizer:
 
     A text is standardized, split into tokens, extended with n-grams (if asked), and each
     token is mapped to its id; unknown tokens map to 1 (``"[UNK]"``) and padding is 0
-    (``""``). The vocabulary comes from :meth:`adapt` (or ``vocabulary=`` /
-    :meth:`set_vocabulary`): the reserved tokens, then tokens by descending count. **Ties
+    (``""``). The vocabulary comes from [`adapt`][] (or ``vocabulary=`` /
+    [`set_vocabulary`][]): the reserved tokens, then tokens by descending count. **Ties
     go to the token counted first**: tokens are counted in corpus order, text by text, and
     within a text its 1-grams in order, then its 2-grams, and so on, so the result is
     deterministic and does not depend on hashing.
@@ -102,8 +102,8 @@ class TextVectorizer:
         output_sequence_length: Pad or truncate every row to this many ids (lengths become
             ``min(tokens, output_sequence_length)``). ``None``: pad to the longest text of
             each batch.
-        vocabulary: A vocabulary to use instead of :meth:`adapt`, with or without the
-            leading ``["", "[UNK]"]``; see :meth:`set_vocabulary`.
+        vocabulary: A vocabulary to use instead of [`adapt`][], with or without the
+            leading ``["", "[UNK]"]``; see [`set_vocabulary`][].
         name: Name inside a model (a Python identifier), or ``None``.
 
     Examples:
@@ -163,9 +163,9 @@ class TextVectorizer:
         return f"TextVectorizer {self.name!r}" if self.name else "TextVectorizer"
 
     def get_config(self) -> dict[str, Any]:
-        """Returns the constructor arguments (JSON-able), so :meth:`from_config` rebuilds it.
+        """Returns the constructor arguments (JSON-able), so [`from_config`][] rebuilds it.
 
-        The vocabulary learnt by :meth:`adapt` is state, not config: see :meth:`get_state`.
+        The vocabulary learnt by [`adapt`][] is state, not config: see [`get_state`][].
 
         Raises:
             ConfigError: ``standardize`` or ``split`` is a callable, which cannot be saved.
@@ -196,7 +196,7 @@ class TextVectorizer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TextVectorizer:
-        """Creates a vectorizer from the output of :meth:`get_config`."""
+        """Creates a vectorizer from the output of [`get_config`][]."""
         unknown = sorted(set(config) - set(_CONFIG_KEYS))
         if unknown:
             raise ConfigError(explain(
@@ -215,7 +215,7 @@ class TextVectorizer:
         return {"vocabulary": None if self._vocabulary is None else list(self._vocabulary)}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        """Restores the state from :meth:`get_state` (``vocabulary: None`` forgets it)."""
+        """Restores the state from [`get_state`][] (``vocabulary: None`` forgets it)."""
         if not isinstance(state, dict) or set(state) != {"vocabulary"}:
             shown = f"keys {sorted(state)}" if isinstance(state, dict) else type(state).__name__
             raise ConfigError(explain(
@@ -229,15 +229,15 @@ class TextVectorizer:
     # -- vocabulary --------------------------------------------------------------------------
     @property
     def is_adapted(self) -> bool:
-        """Whether a vocabulary is set (by :meth:`adapt`, :meth:`set_vocabulary` or state)."""
+        """Whether a vocabulary is set (by [`adapt`][], [`set_vocabulary`][] or state)."""
         return self._vocabulary is not None
 
     @property
     def vocabulary(self) -> list[str]:
         """The vocabulary, by id: ``["", "[UNK]", most frequent, ...]`` (a copy).
 
-        Empty until :meth:`adapt` or :meth:`set_vocabulary` (it never raises, so
-        ``hasattr`` and introspection stay safe; :attr:`vocab_size` does raise).
+        Empty until [`adapt`][] or [`set_vocabulary`][] (it never raises, so
+        ``hasattr`` and introspection stay safe; [`vocab_size`][] does raise).
         """
         return [] if self._vocabulary is None else list(self._vocabulary)
 

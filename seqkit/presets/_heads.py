@@ -27,7 +27,7 @@ def classifier_compile_args(num_classes: int, lr: float) -> dict[str, Any]:
 
 def add_classifier(model: Sequential, num_classes: int) -> None:
     """Adds the output layer: ``Dense(1)`` (binary) or ``Dense(num_classes)``; into every
-    member when the model ends with an :class:`~seqkit.layers.Ensemble`, which then
+    member when the model ends with an [`Ensemble`][seqkit.layers.Ensemble], which then
     averages probabilities."""
     head = Dense(1 if num_classes == 2 else num_classes, name="classifier")
     last = model.layers[-1] if model.layers else None
@@ -40,7 +40,7 @@ def add_classifier(model: Sequential, num_classes: int) -> None:
 
 @dataclass
 class ClassifierHead:
-    """A head waiting for the labels: ``fit`` calls :meth:`attach` with the training labels,
+    """A head waiting for the labels: ``fit`` calls `attach` with the training labels,
     which adds ``Dense(1)`` (binary) or ``Dense(n)`` (multiclass) and compiles."""
 
     lr: float

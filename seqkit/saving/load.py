@@ -28,7 +28,7 @@ __all__ = ["load_model", "model_from_config"]
 
 
 def load_model(path: str | os.PathLike[str]) -> Any:
-    """Loads a model saved by ``model.save`` / :func:`~seqkit.saving.save.save_model`.
+    """Loads a model saved by ``model.save`` / [`save_model`][seqkit.saving.save_model].
 
     Layers are rebuilt only from seqkit's registered layer names; every tensor's name,
     shape and dtype must match the rebuilt model. Nothing is unpickled.
@@ -98,7 +98,7 @@ def _read_archive(source: Path) -> tuple[dict[str, Any], bytes]:
 
 
 def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
-    """Rebuilds a ``Sequential`` (unweighted) from what :func:`~seqkit.saving.save.model_config`
+    """Rebuilds a ``Sequential`` (unweighted) from what `model_config`
     wrote, naming only registered layer classes.
 
     Args:

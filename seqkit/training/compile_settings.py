@@ -21,12 +21,12 @@ class CompileSettings:
     """Arguments of ``Sequential.compile``, checked when given.
 
     Attributes:
-        optimizer: Name, class or factory (see :func:`~seqkit.training.optimizers.make_optimizer`).
+        optimizer: Name, class or factory (see `make_optimizer`).
         loss: Name, ``torch.nn`` loss module or callable.
         metrics: Names or ``torchmetrics.Metric`` objects.
         lr: Learning rate (``None``: the optimizer's default).
         weight_decay: Weight decay.
-        scheduler: ``None``, a name in :data:`~seqkit.training.optimizers.SCHEDULERS` or a
+        scheduler: ``None``, a name in [`SCHEDULERS`][seqkit.training.SCHEDULERS] or a
             callable ``optimizer -> scheduler``.
     """
 

@@ -77,7 +77,7 @@ def _openmp_parallel() -> Callable[..., None] | None:
 
 
 class DenormalFlush:
-    """Turns flushing on with :meth:`enter` and back to what it was with :meth:`exit`
+    """Turns flushing on with `enter` and back to what it was with `exit`
     (idempotent, so both a hook and a ``finally`` may call it).
 
     Examples:

@@ -15,7 +15,7 @@ __all__ = ["METRICS", "PercentMAPE", "make_metric", "metric_inputs"]
 
 class PercentMAPE(torchmetrics.MeanAbsolutePercentageError):
     """torchmetrics' MAPE in percent, as Keras reports it (and as
-    :func:`seqkit.evaluation.mape` does); torchmetrics' own is a fraction.
+    [`seqkit.evaluation.mape`][] does); torchmetrics' own is a fraction.
 
     Examples:
         >>> import torch

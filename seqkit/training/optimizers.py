@@ -55,7 +55,7 @@ def make_optimizer(
     """Creates the optimizer for ``parameters``.
 
     Args:
-        spec: A name in :data:`OPTIMIZERS`, an optimizer class, or a factory
+        spec: A name in [`OPTIMIZERS`][], an optimizer class, or a factory
             ``params -> optimizer``. An optimizer *instance* is bound to other parameters
             and cannot be reused; pass its class (and ``lr``) instead.
         parameters: The model's parameters.
