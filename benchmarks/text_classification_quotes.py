@@ -1,8 +1,8 @@
 """Acceptance: the text-classifier preset on quotations by topic, against two baselines.
 
-Data: ``quotes_by_topic.csv`` (columns ``text,label``; 3,544 quotations, 10 topics, from
-``../shared/data`` next to the repository unless ``--quotes`` says otherwise), split 80/20
-stratified by topic with a fixed seed. Three models are scored on the same test rows, by
+Data: ``quotes_by_topic.csv`` (columns ``text,label``; 3,544 quotations, 10 topics, shipped
+with seqkit as ``sk.datasets.quotes_by_topic()`` unless ``--quotes`` says otherwise), split
+80/20 stratified by topic with a fixed seed. Three models are scored on the same test rows, by
 accuracy and macro-F1 (the unweighted mean of the per-topic F1 scores, computed here):
 
 * **majority**: always the most common training topic;
@@ -134,7 +134,6 @@ from seqkit.presets.classification import POOLINGS
 # example's, so this benchmark scores exactly what examples/text_classification.py runs.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from text_classification import (
-    DEFAULT_QUOTES,
     QUOTES_EPOCHS,
     QUOTES_MODEL,
     load_quotes,
@@ -281,8 +280,9 @@ def validate(train_texts: list[str], train_labels: np.ndarray, settings: dict[st
 # -- the benchmark ------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quotes", type=Path, default=DEFAULT_QUOTES,
-                        help=f"the CSV file (default {DEFAULT_QUOTES})")
+    parser.add_argument("--quotes", type=Path, default=None,
+                        help="a text,label CSV file (default: the quotations shipped with "
+                        "seqkit)")
     parser.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
     parser.add_argument("--train-seeds", type=int, nargs="+", default=[0],
                         help="training seeds of the preset (default 0)")
@@ -305,11 +305,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.threads is not None:
         torch.set_num_threads(args.threads)
 
-    texts, labels = load_quotes(args.quotes)
+    texts, labels = (sk.datasets.quotes_by_topic() if args.quotes is None
+                     else load_quotes(args.quotes))
+    source = "quotes_by_topic.csv" if args.quotes is None else args.quotes.name
     train, test = stratified_split(labels, 0.2, args.seed)
     train_texts, train_labels = [texts[i] for i in train], labels[train]
     test_texts, test_labels = [texts[i] for i in test], labels[test]
-    print(f"{args.quotes.name}: {len(texts)} texts, {len(set(labels.tolist()))} topics; "
+    print(f"{source}: {len(texts)} texts, {len(set(labels.tolist()))} topics; "
           f"stratified split (seed {args.seed}): {len(train)} train, {len(test)} test")
 
     settings = {**PRESET, "cell": args.cell, "pooling": args.pooling,
@@ -359,7 +361,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     report = {
         "benchmark": "text_classification_quotes",
-        "data": {"file": args.quotes.name, "texts": len(texts), "train": len(train),
+        "data": {"file": source, "texts": len(texts), "train": len(train),
                  "test": len(test), "split_seed": args.seed},
         "preset": {**settings, "epochs": args.epochs, "batch_size": 32,
                    "class_weight": class_weight},

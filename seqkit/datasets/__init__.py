@@ -2,6 +2,7 @@
 
 from seqkit.datasets.airline import airline_passengers
 from seqkit.datasets.imdb import imdb
+from seqkit.datasets.quotes import QUOTE_TOPICS, quotes_by_topic
 from seqkit.errors import (  # also here, beside the loaders that raise them
     ArchiveError,
     ChecksumMismatchError,
@@ -10,10 +11,12 @@ from seqkit.errors import (  # also here, beside the loaders that raise them
 )
 
 __all__ = [
+    "QUOTE_TOPICS",
     "ArchiveError",
     "ChecksumMismatchError",
     "DatasetDownloadError",
     "DatasetNotFoundError",
     "airline_passengers",
     "imdb",
+    "quotes_by_topic",
 ]

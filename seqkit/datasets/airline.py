@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-from importlib import resources
-
 import numpy as np
+
+from seqkit.datasets._shipped import read_shipped_csv
 
 __all__ = ["airline_passengers"]
 
@@ -25,9 +24,7 @@ def airline_passengers() -> tuple[list[str], np.ndarray]:
         >>> months[0], float(passengers[0]), len(passengers)
         ('1949-01', 112.0, 144)
     """
-    text = resources.files("seqkit.datasets").joinpath("data/airline_passengers.csv")
-    with text.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_shipped_csv("airline_passengers.csv")
     months = [row["month"] for row in rows]
     passengers = np.array([float(row["passengers"]) for row in rows], dtype=np.float32)
     return months, passengers

@@ -6,12 +6,10 @@ quotes data set.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Callable
 from itertools import chain
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,11 +17,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seqkit.datasets import quotes_by_topic
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, SeqkitError
 from seqkit.preprocessing import OOV_TOKEN, PAD_TOKEN, TextVectorizer, VectorizedText
 from seqkit.preprocessing import text as text_module
-
-QUOTES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "quotes_by_topic.csv"
 
 
 def adapted(texts: list[str], **kwargs: object) -> TextVectorizer:
@@ -439,12 +436,8 @@ def test_from_config_refuses_unknown_keys() -> None:
 
 
 # -- real data -----------------------------------------------------------------------------
-@pytest.mark.skipif(not QUOTES.exists(),
-                    reason=f"shared data set not found at {QUOTES} (../shared/data beside the "
-                           "project root)")
 def test_end_to_end_on_the_quotes_data_set() -> None:
-    with QUOTES.open(newline="", encoding="utf-8") as handle:
-        texts = [row["text"] for row in csv.DictReader(handle)]
+    texts, _ = quotes_by_topic()
     assert len(texts) > 3000
     vectorizer = TextVectorizer(max_tokens=2000)
     vectorizer.adapt(iter(texts))

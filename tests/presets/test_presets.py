@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import seqkit as sk
-
-QUOTES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "quotes_by_topic.csv"
 
 
 def test_regressor_is_an_ordinary_compiled_sequential(regression_data) -> None:
@@ -99,15 +96,12 @@ def test_sequence_classifier_on_ragged_sequences() -> None:
 
 @pytest.mark.slow
 def test_text_classifier_on_real_quotations_beats_the_majority_class(tmp_path: Path) -> None:
-    if not QUOTES.exists():
-        pytest.skip(f"shared data not found at {QUOTES}")
-    with QUOTES.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    all_texts, all_labels = sk.datasets.quotes_by_topic()
     rng = np.random.default_rng(0)
-    order = rng.permutation(len(rows))
-    texts = [rows[i]["text"] for i in order]
-    labels = np.array([rows[i]["label"] for i in order])
-    cut = int(0.8 * len(rows))
+    order = rng.permutation(len(all_texts))
+    texts = [all_texts[i] for i in order]
+    labels = all_labels[order]
+    cut = int(0.8 * len(texts))
     model = sk.presets.text_classifier(max_tokens=8000, embed_dim=32, units=32, lr=3e-3)
     model.fit(texts[:cut], labels[:cut], epochs=4, batch_size=64, verbose=0, seed=0)
     predicted = model.predict_classes(texts[cut:])
