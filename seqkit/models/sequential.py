@@ -47,7 +47,8 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             regression targets (adapted during ``fit``); metrics and ``predict`` stay in
             original units, the loss is in scaled units.
         name: Model name (shown by [`summary`][]).
-        **compile_kwargs: If given, passed to [`compile`][seqkit.models.Sequential.compile] (``loss=``, ``metrics=``...).
+        **compile_kwargs: If given, passed to [`compile`][seqkit.models.Sequential.compile]
+            (``loss=``, ``metrics=``...).
 
     Examples:
         >>> import numpy as np, seqkit as sk

@@ -1,4 +1,6 @@
-"""Argument and input checks of [`TextVectorizer`][seqkit.preprocessing.TextVectorizer], one wording each.
+"""Argument and input checks of [`TextVectorizer`][seqkit.preprocessing.TextVectorizer].
+
+Each check has one wording.
 
 Examples:
     >>> check_mode("lower", "standardize", ("lower",), "TextVectorizer")

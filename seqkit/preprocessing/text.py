@@ -2,8 +2,9 @@
 
 Modelled on Keras's ``TextVectorization`` with ``output_mode="int"``: standardize each text,
 split it into tokens, optionally add n-grams, and look every token up in a vocabulary learnt
-by [`TextVectorizer.adapt`][seqkit.preprocessing.TextVectorizer.adapt] (or given). Id 0 is padding (``""``), id 1 is the
-out-of-vocabulary token (``"[UNK]"``), then tokens follow by descending frequency.
+by [`TextVectorizer.adapt`][seqkit.preprocessing.TextVectorizer.adapt] (or given). Id 0 is
+padding (``""``), id 1 is the out-of-vocabulary token (``"[UNK]"``), then tokens follow by
+descending frequency.
 
 The work per token stays in C (the batch joined and lower-cased at once, punctuation deleted
 by ``bytes.translate`` or a ``numpy`` mask, ``str.split`` mapped over the texts, ``dict.get``

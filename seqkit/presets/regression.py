@@ -80,9 +80,10 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
                dropout: float = 0.0, cell: str = "lstm", *, lr: float = 1e-3) -> Sequential:
     """A compiled forecaster: the last ``lookback`` steps in, the next ``horizon`` out.
 
-    Train it on [`seqkit.data.windows`][seqkit.data.windows.windows] (``X, y = windows(series, lookback, horizon)``);
-    ``horizon > 1`` predicts all steps at once (direct multi-output); [`forecast`][]
-    goes further by feeding forecasts back (recursive).
+    Train it on [`seqkit.data.windows`][seqkit.data.windows.windows]
+    (``X, y = windows(series, lookback, horizon)``); ``horizon > 1`` predicts all steps at
+    once (direct multi-output); [`forecast`][] goes further by feeding forecasts back
+    (recursive).
 
     Examples:
         >>> import numpy as np, seqkit as sk
