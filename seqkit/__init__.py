@@ -36,7 +36,7 @@ from seqkit.layers import (
     RecurrentState,
     RepeatVector,
 )
-from seqkit.models import Sequential
+from seqkit.models import Sequential, kernel_paths
 from seqkit.preprocessing import LabelEncoder, Normalization, TargetScaler, TextVectorizer
 from seqkit.presets import forecast
 from seqkit.saving import load_model, save_model
@@ -71,6 +71,7 @@ __all__ = [
     "errors",
     "evaluation",
     "forecast",
+    "kernel_paths",
     "layers",
     "load_model",
     "preprocessing",

@@ -11,7 +11,7 @@ direction the padding first. This path stays on the unpacked kernel and is still
 
 Layers of a stack run one at a time (each direction is one fused kernel call). What this
 path cannot give is the cell state at each sequence's own end, so it is used only where
-no final state is needed; see :func:`~seqkit.layers._run_rnn.length_strategy`.
+no final state is needed; ``seqkit.layers.kernels.padded_handling`` decides.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Running a fused ``nn.LSTM``/``nn.GRU`` exactly on padded batches.
 
 Two exact ways exist: packing (here), which also gives each sequence's final state, and the
-gather path (:mod:`seqkit.layers._gathered_rnn`), which stays on the unpacked kernel but
-gives outputs only. :data:`LENGTH_STRATEGY` picks per device where no state is needed.
+gather path (``seqkit.layers._gathered_rnn``), which stays on the unpacked kernel but
+gives outputs only. ``LENGTH_STRATEGY`` picks per device where no state is needed; the one
+function that applies it is ``seqkit.layers.kernels.padded_handling`` (the forward pass and
+``kernel_paths`` both ask it).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ pack."""
 
 
 def length_strategy(device: torch.device) -> str:
-    """The strategy :data:`LENGTH_STRATEGY` gives ``device`` (``"pack"`` if unlisted)."""
+    """The strategy ``LENGTH_STRATEGY`` gives ``device`` (``"pack"`` if unlisted)."""
     return LENGTH_STRATEGY.get(device.type, "pack")
 
 

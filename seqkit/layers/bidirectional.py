@@ -10,6 +10,7 @@ from torch import Tensor
 from seqkit._checks import one_of
 from seqkit.errors import ConfigError, InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
+from seqkit.layers.kernels import KernelPath
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 
@@ -80,6 +81,17 @@ class Bidirectional(Layer):
     def units(self) -> int:
         """Units of each direction."""
         return self.layer.units
+
+    def kernel_path(self, need_state: bool = False,
+                    device: torch.device | str | None = None) -> KernelPath:
+        """What runs the wrapped layer; see ``RecurrentLayer.kernel_path``.
+
+        Examples:
+            >>> import seqkit as sk
+            >>> sk.Bidirectional(sk.LSTM(4)).kernel_path(need_state=True).padded
+            'packed'
+        """
+        return self.layer.kernel_path(need_state, device)
 
     def _build(self, input_shape: Shape) -> None:
         self.layer.build(input_shape)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import torch
 from torch import Tensor, nn
 
 from seqkit._checks import boolean, fraction, one_of, positive_int
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers._gathered_rnn import run_rnn_gathered
-from seqkit.layers._run_rnn import last_step, length_strategy, run_rnn
+from seqkit.layers._run_rnn import last_step, run_rnn
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.kernels import KernelPath, kernel_path, padded_handling
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["GRU", "LSTM", "RecurrentLayer"]
@@ -163,10 +165,41 @@ class RecurrentLayer(Layer):
         need_state: bool = True,
     ) -> LayerOutput:
         initial = self.starting_state(values.shape[0], state, initial_state)
-        out = self.run(values, lengths, initial, need_state or self.stateful)
+        out = self.run(values, lengths, initial, self.keeps_state(need_state))
         if self.stateful:
             self.carried_state = out.state.detach()  # type: ignore[union-attr]
         return out
+
+    def keeps_state(self, need_state: bool) -> bool:
+        """Whether a run computes the exact final state: when asked, and always when
+        ``stateful`` (the state is carried to the next batch)."""
+        return need_state or self.stateful
+
+    def kernel_path(self, need_state: bool = False,
+                    device: torch.device | str | None = None) -> KernelPath:
+        """What runs this layer: its kernel, and how padded batches keep exact lengths.
+
+        Derived from the same decision the forward pass takes
+        ([`padded_handling`][seqkit.layers.kernels.padded_handling]).
+
+        Args:
+            need_state: As in ``forward``: whether the caller needs the final state.
+            device: The device to report for; by default where the weights are (the CPU
+                before the layer is built).
+
+        Examples:
+            >>> import torch, seqkit as sk
+            >>> path = sk.GRU(4).kernel_path()
+            >>> path.device, path.kernel, path.padded
+            ('cpu', 'native', 'gathered')
+        """
+        if self.rnn is not None:
+            weight = self.rnn.weight_hh_l0
+            where, dtype = weight.device, weight.dtype
+        else:
+            where, dtype = torch.device("cpu"), torch.get_default_dtype()
+        where = where if device is None else torch.device(device)
+        return kernel_path(self.rnn_class, where, dtype, self.keeps_state(need_state))
 
     def starting_state(
         self,
@@ -224,11 +257,12 @@ class RecurrentLayer(Layer):
         """Runs the kernel from ``initial`` (already checked) and shapes the output.
 
         With ``need_state=False`` the final state may be left out (``None``), which lets
-        padded batches take the device's faster exact path (see ``LENGTH_STRATEGY``).
+        padded batches take the device's faster exact path; ``padded_handling`` decides
+        (and ``kernel_path`` reports the same decision).
         """
         assert self.rnn is not None
         final: RecurrentState | None
-        if need_state or lengths is None or length_strategy(values.device) == "pack":
+        if lengths is None or padded_handling(values.device, need_state) == "packed":
             outputs, final = run_rnn(self.rnn, values, lengths, initial)
             last = last_step(final, self.directions)
         else:

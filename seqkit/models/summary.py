@@ -1,16 +1,68 @@
-"""``Sequential.summary()``: a rich table of layers, output shapes and parameter counts."""
+"""``Sequential.summary()``: a rich table of layers, output shapes, parameter counts and
+the kernel each recurrent layer runs on; ``kernel_paths`` gives the kernels as data."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import torch
 from rich.console import Console
 from rich.table import Table
+
+from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.ensemble import Ensemble
+from seqkit.layers.kernels import KernelPath
+from seqkit.layers.recurrent import RecurrentLayer
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
-__all__ = ["parameter_counts", "print_summary", "summary_table"]
+__all__ = ["kernel_paths", "parameter_counts", "print_summary", "summary_table"]
+
+
+def kernel_paths(model: Sequential, device: torch.device | str | None = None
+                 ) -> dict[str, KernelPath]:
+    """What runs each recurrent layer of ``model``: kernel and handling of padded batches.
+
+    Keras falls back to a Python loop over time steps, silently, when its fused kernel
+    cannot be used; seqkit reports what it runs. Each entry comes from the decision the
+    forward pass takes (see [`padded_handling`][seqkit.layers.kernels.padded_handling])
+    for ``fit``, ``evaluate`` and ``predict``. Calls that compute every final state
+    (``predict(..., return_state=True)``, ``model.stream()``, ``fit(..., tbptt_steps=k)``)
+    pack padded batches instead.
+
+    Args:
+        model: A ``Sequential``.
+        device: The device to report for; by default the one each layer's weights are on
+            (the CPU before the model is built).
+
+    Returns:
+        A [`KernelPath`][seqkit.layers.kernels.KernelPath] by layer name; a recurrent
+        layer inside an ``Ensemble`` appears as ``"ensemble.0"`` (the Ensemble's name,
+        then the layer's name, or else its position in the stack; every member runs the
+        same).
+
+    Examples:
+        >>> import seqkit as sk
+        >>> model = sk.Sequential([sk.Embedding(50, 8, mask_zero=True), sk.LSTM(16),
+        ...                        sk.Dense(1)])
+        >>> path = sk.kernel_paths(model)["lstm"]
+        >>> path.device, path.padded
+        ('cpu', 'gathered')
+        >>> path.kernel in ("oneDNN", "native")  # oneDNN where PyTorch has it (float32)
+        True
+    """
+    needed = model._states_needed()
+    paths: dict[str, KernelPath] = {}
+    for name, block in model.blocks.items():
+        if isinstance(block, RecurrentLayer | Bidirectional):
+            paths[name] = block.core.kernel_path(name in needed, device)
+        elif isinstance(block, Ensemble):  # members run without final states
+            for index, layer in enumerate(block.members[0]):  # type: ignore[arg-type]
+                if isinstance(layer, RecurrentLayer | Bidirectional):
+                    paths[f"{name}.{layer.name or index}"] = layer.core.kernel_path(
+                        False, device)
+    return paths
 
 
 def parameter_counts(model: Sequential) -> tuple[int, int]:
@@ -21,11 +73,21 @@ def parameter_counts(model: Sequential) -> tuple[int, int]:
 
 
 def summary_table(model: Sequential) -> Table:
-    """The summary as a ``rich.table.Table`` (shapes show ``?`` before the model is built)."""
-    table = Table(title=f"Model: {model.model_name}", title_justify="left")
+    """The summary as a ``rich.table.Table`` (shapes show ``?`` before the model is built).
+
+    A model with recurrent layers gets a "Kernel" column: for each recurrent layer, the
+    kernel of batches without padding, then how padded batches keep exact lengths
+    (``gathered`` or ``packed``, with their kernel when it differs); see
+    [`kernel_paths`][seqkit.models.summary.kernel_paths].
+    """
+    paths = kernel_paths(model)
+    table = Table(title=f"Model: {model.model_name}", title_justify="left",
+                  caption=_kernel_caption(paths), caption_justify="left")
     table.add_column("Layer (type)")
     table.add_column("Output shape")
     table.add_column("Param #", justify="right")
+    if paths:
+        table.add_column("Kernel", no_wrap=True)
     for step in model.preprocessing:
         adapted = "adapted" if step.is_adapted else "adapts during fit"
         table.add_row(f"{step.name or ''} ({type(step).__name__})".strip(),
@@ -36,7 +98,10 @@ def summary_table(model: Sequential) -> Table:
             shape = layer.compute_output_shape(shape)
         shown = "?" if shape is None else _shape_text(shape, model.batch_first)
         params = f"{layer.count_params():,}" if layer.built else "? (unbuilt)"
-        table.add_row(f"{layer.name} ({type(layer).__name__})", shown, params)
+        kernel = [_kernel_text(path) for key, path in paths.items()
+                  if key == layer.name or key.startswith(f"{layer.name}.")]
+        table.add_row(f"{layer.name} ({type(layer).__name__})", shown, params,
+                      *(["\n".join(kernel)] if paths else []))
     return table
 
 
@@ -49,6 +114,21 @@ def print_summary(model: Sequential, **console_kwargs: Any) -> None:
     console.print(f"Total params: {trainable + frozen:,}")
     console.print(f"Trainable params: {trainable:,}")
     console.print(f"Non-trainable params: {frozen:,}")
+
+
+def _kernel_text(path: KernelPath) -> str:
+    """Two short lines: the dense kernel, then the padded handling (and its kernel)."""
+    padded = path.padded if path.padded_kernel == path.kernel else (
+        f"{path.padded}, {path.padded_kernel}")
+    return f"{path.kernel}\n{padded}"
+
+
+def _kernel_caption(paths: dict[str, KernelPath]) -> str | None:
+    if not paths:
+        return None
+    devices = ", ".join(sorted({path.device for path in paths.values()}))
+    return (f"Kernel on {devices}: first for batches without padding, then how padded "
+            "batches keep exact lengths (and their kernel where it differs).")
 
 
 def _shape_text(shape: tuple[Any, ...], batch_first: bool) -> str:
