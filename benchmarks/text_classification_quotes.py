@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.threads is not None:
         torch.set_num_threads(args.threads)
 
-    texts, labels = (sk.datasets.quotes_by_topic() if args.quotes is None
+    texts, labels = (sk.datasets.quotes_by_topic(shuffle=False) if args.quotes is None
                      else load_quotes(args.quotes))
     source = "quotes_by_topic.csv" if args.quotes is None else args.quotes.name
     train, test = stratified_split(labels, 0.2, args.seed)

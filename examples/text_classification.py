@@ -100,7 +100,8 @@ def evaluate(model: Any, texts: list[str], labels: np.ndarray, majority: Any
 def main(fast: bool = False, quotes: Path | None = None, imdb: bool = False, seed: int = 0,
          train_size: int = 5000, test_size: int = 5000) -> int:
     if not imdb:
-        texts, labels = sk.datasets.quotes_by_topic() if quotes is None else load_quotes(quotes)
+        texts, labels = (sk.datasets.quotes_by_topic(shuffle=False) if quotes is None
+                         else load_quotes(quotes))
         name = "quotes_by_topic" if quotes is None else quotes.name
         train, test = stratified_split(labels, 0.2, seed)
         x_train, y_train = [texts[i] for i in train], labels[train]

@@ -123,7 +123,8 @@ def test_duck_typed_frame_targets_by_name() -> None:
 
 
 def test_pandas_series_and_frame() -> None:
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip(
+        "pandas", reason="pandas is in the pandas extra: pip install -e '.[pandas]'")
     frame = pd.DataFrame({"a": np.arange(10.0), "b": np.arange(10.0) * 2})
     x, y = windows(frame, 4, 2, targets="b")
     np.testing.assert_array_equal(x, windows(frame.to_numpy(), 4, 2)[0])

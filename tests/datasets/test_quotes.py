@@ -20,6 +20,20 @@ def test_texts_and_labels_are_read_whole() -> None:
     assert not any("\n" in text for text in texts)  # whitespace folded: one quote per row
 
 
+def test_the_shuffled_order_is_fixed_and_holds_every_topic_at_the_end() -> None:
+    texts, labels = quotes_by_topic()
+    in_file_order = quotes_by_topic(shuffle=False)
+    assert texts == quotes_by_topic()[0]  # the same order on every call
+    assert texts != in_file_order[0]
+    assert sorted(zip(texts, labels.tolist(), strict=True)) == sorted(
+        zip(in_file_order[0], in_file_order[1].tolist(), strict=True))
+    # validation_split=0.2 takes the last rows: every topic is there when shuffled,
+    # not in the file's order, which is grouped by topic.
+    tail = len(labels) - len(labels) // 5
+    assert set(labels[tail:].tolist()) == set(QUOTE_TOPICS)
+    assert len(set(in_file_order[1][tail:].tolist())) <= 5
+
+
 def test_each_call_returns_fresh_arrays() -> None:
     _, labels = quotes_by_topic()
     labels[:] = "x"

@@ -11,7 +11,8 @@ import torch
 import seqkit as sk
 from seqkit.errors import ConfigError
 
-ort = pytest.importorskip("onnxruntime")
+ort = pytest.importorskip(
+    "onnxruntime", reason="onnxruntime is in the export extra: pip install -e '.[export]'")
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # the exporter's LSTM notes
 
 
