@@ -53,10 +53,30 @@ class History(pl.Callback):
         self.epoch = list(state_dict["epoch"])
 
     def plot(self, keys: list[str] | None = None, ax: Any = None) -> Any:
-        """Plots the curves (losses by default) with matplotlib; returns the axes.
+        """Plots the curves (losses by default) against the epoch with matplotlib.
+
+        The x axis is labelled "epoch", the y axis "loss" when every curve is a loss (or
+        the name of the one curve shown, else "value"), with a title naming the curves.
+
+        Args:
+            keys: Names in ``history`` to plot; default: every name ending in ``loss``.
+            ax: Matplotlib axes to draw on; default: a new figure's.
+
+        Returns:
+            The axes.
 
         Raises:
             ImportError: matplotlib is not installed (``pip install seqkit[plot]``).
+
+        Examples:
+            >>> import matplotlib
+            >>> matplotlib.use("Agg")
+            >>> history = History()
+            >>> history.record(0, {"loss": 1.0, "val_loss": 1.2}, lr=None)
+            >>> history.record(1, {"loss": 0.5, "val_loss": 0.7}, lr=None)
+            >>> ax = history.plot()
+            >>> ax.get_xlabel(), ax.get_ylabel(), ax.get_title()
+            ('epoch', 'loss', 'loss and val_loss per epoch')
         """
         try:
             import matplotlib.pyplot as plt
@@ -72,7 +92,14 @@ class History(pl.Callback):
             values = self.history[key]
             ax.plot(self.epoch[-len(values):], values, label=key)
         ax.set_xlabel("epoch")
-        ax.legend()
+        if len(keys) == 1:
+            ax.set_ylabel(keys[0])
+        else:
+            ax.set_ylabel("loss" if all(k.endswith("loss") for k in keys) else "value")
+        if keys:
+            names = ", ".join(keys[:-1]) + (" and " if len(keys) > 1 else "") + keys[-1]
+            ax.set_title(f"{names} per epoch")
+            ax.legend()
         return ax
 
 
