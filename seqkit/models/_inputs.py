@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
     from seqkit.preprocessing.targets import LabelEncoder
 
-__all__ = ["lengths_tensor", "prepare_inputs", "same_count", "split_point"]
+__all__ = ["data_input_shape", "lengths_tensor", "prepare_inputs", "same_count",
+           "split_point"]
 
 
 def prepare_inputs(
@@ -56,7 +57,8 @@ def prepare_inputs(
 
     model.layers[0].check_input_shape(tuple(x_tensor.shape))
     if not model.built:
-        model.build(_layout((None, *x_tensor.shape[1:]), model.batch_first))
+        model.build(_layout(data_input_shape(model, x_tensor, ragged_lengths is not None),
+                            model.batch_first))
     if starts_with_ids:
         _check_ids(x_tensor, first)  # type: ignore[arg-type]
         if length_tensor is None and first.mask_zero:  # type: ignore[attr-defined]
@@ -108,6 +110,28 @@ def same_count(x: Any, y: Any) -> None:
 def lengths_tensor(lengths: Any) -> Tensor | None:
     """User-given lengths as an int64 tensor (or ``None``)."""
     return None if lengths is None else to_tensor(lengths, "lengths")[0].long()
+
+
+def data_input_shape(model: Sequential, x: Tensor, padded: bool) -> tuple[int | None, ...]:
+    """The batch-major shape to build ``model`` for from data ``x``: the batch axis
+    ``None``, and the time axis ``None`` too when ``padded`` (rows padded to the longest of
+    this call or batch: ragged lists, text, a loader's lengths), since its size is the
+    data's, not the model's. A ``TextVectorizer`` with ``output_sequence_length`` keeps it,
+    as Keras shows it.
+
+    Examples:
+        >>> import torch, seqkit as sk
+        >>> model = sk.Sequential([sk.LSTM(2)])
+        >>> data_input_shape(model, torch.zeros(4, 6, 3), padded=True)
+        (None, None, 3)
+        >>> data_input_shape(model, torch.zeros(4, 6, 3), padded=False)
+        (None, 6, 3)
+    """
+    fixed = any(getattr(step, "output_sequence_length", None) is not None
+                for step in model.preprocessing)
+    if padded and not fixed and x.dim() >= 2:
+        return (None, None, *x.shape[2:])
+    return (None, *x.shape[1:])
 
 
 def _layout(shape: tuple[Any, ...], batch_first: bool) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from seqkit.data.batch import Batch, as_batch
 from seqkit.errors import NotBuiltError, NotCompiledError, explain
 from seqkit.layers.pooling import valid_mask
+from seqkit.models._inputs import data_input_shape
 from seqkit.models._preprocessing import preprocess_loader_batch
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.denormals import DenormalFlush
@@ -290,8 +291,8 @@ class LightningSteps:
     def build_from_batch(self: Sequential, raw: Any) -> None:
         """Builds the model for the shape of one loader batch (in the model's layout)."""
         batch = self._batch_from_loader(raw)
-        self.build((None, *batch.x.shape[1:]) if self.batch_first
-                   else (batch.x.shape[1], None, *batch.x.shape[2:]))
+        shape = data_input_shape(self, batch.x, padded=batch.lengths is not None)
+        self.build(shape if self.batch_first else (shape[1], None, *shape[2:]))
 
     def setup(self: Sequential, stage: str) -> None:
         """Builds the model from the first batch when a user's Trainer runs it unbuilt."""
