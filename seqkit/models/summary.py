@@ -127,8 +127,7 @@ def _kernel_caption(paths: dict[str, KernelPath]) -> str | None:
     if not paths:
         return None
     devices = ", ".join(sorted({path.device for path in paths.values()}))
-    return (f"Kernel on {devices}: first for batches without padding, then how padded "
-            "batches keep exact lengths (and their kernel where it differs).")
+    return f"Kernel on {devices}: unpadded batches, then padded ones (exact lengths)"
 
 
 def _shape_text(shape: tuple[Any, ...], batch_first: bool) -> str:
