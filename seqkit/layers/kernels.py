@@ -26,8 +26,8 @@ from torch import nn
 
 from seqkit.layers._run_rnn import length_strategy
 
-__all__ = ["KernelPath", "cudnn_usable", "kernel_name", "kernel_path", "onednn_usable",
-           "padded_handling"]
+__all__ = ["KernelPath", "autocast_breaks_lstm", "cudnn_usable", "kernel_name", "kernel_path",
+           "onednn_usable", "padded_handling"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,22 @@ def onednn_usable(dtype: torch.dtype) -> bool:
     if dtype == torch.bfloat16:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     return dtype == torch.float32
+
+
+def autocast_breaks_lstm(device: torch.device) -> bool:
+    """Whether bfloat16 autocast is on for a CPU whose oneDNN has no bfloat16 LSTM.
+
+    There PyTorch casts an ``LSTM``'s float32 weights and input to bfloat16 and still asks
+    oneDNN, which fails ("could not create a primitive descriptor for the LSTM forward
+    propagation primitive"); seqkit then runs its LSTMs in float32 (autocast off).
+
+    Examples:
+        >>> autocast_breaks_lstm(torch.device("cpu"))  # no autocast active
+        False
+    """
+    return (device.type == "cpu" and torch.is_autocast_enabled("cpu")
+            and torch.get_autocast_dtype("cpu") == torch.bfloat16
+            and not onednn_usable(torch.bfloat16))
 
 
 def cudnn_usable(dtype: torch.dtype, device: torch.device) -> bool:

@@ -12,7 +12,12 @@ from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers._gathered_rnn import run_rnn_gathered
 from seqkit.layers._run_rnn import last_step, run_rnn
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
-from seqkit.layers.kernels import KernelPath, kernel_path, padded_handling
+from seqkit.layers.kernels import (
+    KernelPath,
+    autocast_breaks_lstm,
+    kernel_path,
+    padded_handling,
+)
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["GRU", "LSTM", "RecurrentLayer"]
@@ -261,6 +266,9 @@ class RecurrentLayer(Layer):
         (and ``kernel_path`` reports the same decision).
         """
         assert self.rnn is not None
+        if self.rnn_class is nn.LSTM and autocast_breaks_lstm(values.device):
+            with torch.autocast("cpu", enabled=False):
+                return self.run(values.float(), lengths, initial, need_state)
         final: RecurrentState | None
         if lengths is None or padded_handling(values.device, need_state) == "packed":
             outputs, final = run_rnn(self.rnn, values, lengths, initial)

@@ -22,3 +22,18 @@ def test_bf16_mixed_on_cpu_trains_ragged_input_with_float32_weights() -> None:
     assert predicted.dtype == np.float32
     assert all(state.h.dtype == np.float32 and state.c.dtype == np.float32
                for state in states.values())
+
+
+def test_bf16_autocast_lstm_runs_whatever_the_cpu_supports() -> None:
+    # On CPUs without oneDNN bfloat16 (e.g. AVX2 only), torch's own LSTM fails under
+    # bf16 autocast; seqkit's LSTM runs in float32 there and in bfloat16 elsewhere.
+    layer = sk.LSTM(4, return_sequences=True)
+    x = torch.randn(3, 6, 2)
+    reference = layer(x).values
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = layer(x, lengths=torch.tensor([6, 3, 1])).values
+        out.float().sum().backward()
+    expected_dtype = (torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported()
+                      else torch.float32)
+    assert out.dtype == expected_dtype
+    torch.testing.assert_close(out[0].float(), reference[0], atol=3e-2, rtol=3e-2)
