@@ -50,7 +50,7 @@ class DemoForecast:
 
 
 def forecast_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 150,
-                  seed: int = 0, verbose: int = 0) -> DemoForecast:
+                  seed: int = 0, verbose: int = 0, validate: bool = False) -> DemoForecast:
     """Trains on all but the last ``test_months`` and forecasts them one step ahead.
 
     Args:
@@ -59,6 +59,8 @@ def forecast_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 15
         epochs: Training epochs.
         seed: Seed for weights and shuffling.
         verbose: Passed to ``fit``.
+        validate: Also score the held-out months after every epoch (``val_loss`` in the
+            History; they are never trained on).
 
     Returns:
         The held-out months, the actual values, the LSTM's forecast, the seasonal-naive
@@ -78,8 +80,9 @@ def forecast_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 15
     n_train = len(y) - test_months
 
     model = Sequential([LSTM(32), Dense(1)], loss="mse", metrics=["mae"], lr=1e-2)
+    held_out = (x[n_train:], y[n_train:]) if validate else None
     history = model.fit(x[:n_train], y[:n_train], epochs=epochs, batch_size=16,
-                        verbose=verbose, seed=seed)
+                        verbose=verbose, seed=seed, validation_data=held_out)
     predicted_growth = model.predict(x[n_train:])[:, 0] * std + mean
     same_month_last_year = passengers[-test_months - SEASON:-SEASON]
     return DemoForecast(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 from pathlib import Path
 
@@ -10,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SPHINX_ROLE = re.compile(r":(meth|class|func|attr|mod|exc|data|obj|const|ref):`[^`]+`")
 FENCE = re.compile(r"^\s*(```|~~~)")
 MAX_CODE_LINE = 88
-IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)")
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
+FIGURES_SCRIPT = ROOT / "docs" / "figures" / "make.py"
 
 
 def docstring_roles(source: str, name: str) -> list[str]:
@@ -75,3 +77,37 @@ def test_long_line_scan_only_counts_code_blocks():
     long = "x" * (MAX_CODE_LINE + 1)
     assert long_code_lines(f"{long}\n```python\nok\n```\n", "p") == []
     assert long_code_lines(f"text\n```python\n{long}\n```\n", "p") == ["p:3: 89 characters"]
+
+
+def figure_names() -> set[str]:
+    """The PNG names docs/figures/make.py draws (its ``FIGURES``), read without drawing."""
+    spec = importlib.util.spec_from_file_location("docs_figures_make", FIGURES_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.FIGURES)
+
+
+def referenced_figures() -> dict[Path, list[str]]:
+    """Each PNG the pages embed (resolved path) and the pages that embed it."""
+    found: dict[Path, list[str]] = {}
+    for page in (ROOT / "docs").rglob("*.md"):
+        for target in IMAGE.findall(page.read_text(encoding="utf-8")):
+            path = (page.parent / target).resolve()
+            found.setdefault(path, []).append(str(page.relative_to(ROOT)))
+    return found
+
+
+def test_every_figure_is_drawn_committed_and_embedded():
+    drawn = figure_names()
+    referenced = referenced_figures()
+    problems = [f"{pages}: {path} is not drawn by docs/figures/make.py"
+                for path, pages in referenced.items()
+                if path.parent != FIGURES_SCRIPT.parent or path.name not in drawn]
+    problems += [f"{pages}: {path} does not exist (run python docs/figures/make.py)"
+                 for path, pages in referenced.items() if not path.is_file()]
+    embedded = {path.name for path in referenced if path.parent == FIGURES_SCRIPT.parent}
+    problems += [f"docs/figures/make.py draws {name}, which no page embeds"
+                 for name in sorted(drawn - embedded)]
+    assert len(drawn) >= 5
+    assert not problems, "\n".join(problems)
