@@ -1,32 +1,35 @@
-"""The Keras-style surface of ``Sequential``: compile, fit, evaluate, predict."""
+"""The Keras-style surface of ``Sequential``: compile and fit (evaluate and predict are in
+``seqkit.models.inference``)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pytorch_lightning as pl
 import torch
 import torchmetrics
 from pytorch_lightning.utilities.model_helpers import is_overridden
-from torch import Tensor
 
 from seqkit._checks import fraction, positive_int
 from seqkit.data.batch import Batch
 from seqkit.data.datamodule import SequenceDataModule
 from seqkit.data.loader import ArrayLoader, sorted_by_length
-from seqkit.errors import ConfigError, InputError, NotCompiledError, explain
-from seqkit.layers.pooling import zero_padding
-from seqkit.layers.state import RecurrentState
+from seqkit.errors import ConfigError, InputError, explain
 from seqkit.models._inputs import lengths_tensor, prepare_inputs, same_count, split_point
 from seqkit.models._preprocessing import adapt_preprocessing, take_rows
-from seqkit.models._states import read_initial_states, states_for_output
+from seqkit.models.inference import InferenceAPI
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
 from seqkit.training.tbptt import check_truncatable
-from seqkit.training.trainer import make_trainer, quiet_lightning, resolve_verbose
+from seqkit.training.trainer import (
+    make_trainer,
+    quiet_lightning,
+    resolve_verbose,
+    user_trainer_display,
+)
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
@@ -34,8 +37,9 @@ if TYPE_CHECKING:
 __all__ = ["KerasAPI"]
 
 
-class KerasAPI:
-    """Mixin of ``Sequential`` with ``compile``, ``fit``, ``evaluate`` and ``predict``."""
+class KerasAPI(InferenceAPI):
+    """Mixin of ``Sequential`` with ``compile`` and ``fit`` (and, inherited, ``evaluate``
+    and ``predict``)."""
 
     def compile(
         self: Sequential,
@@ -113,8 +117,12 @@ class KerasAPI:
             validation_data: ``(x_val, y_val)`` (or a ``DataLoader``) instead of a split.
             shuffle: Reshuffle the training samples every epoch.
             callbacks: Lightning callbacks (e.g. ``EarlyStopping(monitor="val_loss")``).
-            verbose: 0 silent, 1 progress bar, 2 one line per epoch, ``"auto"``: 1 on a
-                terminal, 2 otherwise.
+            verbose: 0 silent, 1 a progress bar (a row per epoch), 2 one line per epoch,
+                ``"auto"`` (the default): 1. Where standard output is no terminal (a file,
+                a pipe, a CI log) 1 prints a line per epoch instead. With ``trainer=``,
+                0 turns the Trainer's progress bar off for this fit; otherwise the
+                Trainer's own display is used (a warning says so if ``verbose`` asks for
+                another).
             class_weight: ``{label: weight}`` multiplying each sample's loss, keyed by
                 the labels as they are in ``y`` (``{"spam": 3.0, "ham": 1.0}`` for
                 string labels, class ids for integer labels), or ``"balanced"``
@@ -189,11 +197,14 @@ class KerasAPI:
             if trainer is None:
                 trainer = make_trainer(epochs=epochs, verbose=verbose_level, history=history,
                                        callbacks=callbacks, **trainer_kwargs)
+                display = contextlib.nullcontext()
             else:
                 trainer.callbacks.append(history)
+                display = user_trainer_display(trainer, verbose)
             self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
             try:
-                trainer.fit(self, ckpt_path=ckpt_path, **loaders)
+                with display:
+                    trainer.fit(self, ckpt_path=ckpt_path, **loaders)
             finally:
                 self.denormal_flush.exit()  # on_fit_end does not run after an exception
         return history
@@ -261,139 +272,6 @@ class KerasAPI:
         """Whether batches may be cut after their longest sequence: outputs (and so
         targets) without a time axis. Fused kernels run over the whole padded time axis."""
         return len(self.output_shape) == 2
-
-    def evaluate(self: Sequential, x: Any, y: Any, *, batch_size: int = 256,
-                 sample_weight: Any = None, lengths: Any = None) -> dict[str, float]:
-        """Loss and metrics on ``(x, y)``, on the model's device, in eval mode.
-
-        The loss is the mean over all samples (and valid steps), computed exactly as in
-        training (weights included).
-
-        Returns:
-            ``{"loss": ..., "<metric>": ...}``.
-        """
-        if self.compile_settings is None:
-            raise NotCompiledError(explain("evaluate", expected="a compiled model",
-                                           received="no compile() call",
-                                           fix="call model.compile(loss=...) first"))
-        data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight)
-        if self._trims_batches():
-            data, _ = sorted_by_length(data)  # sums over all rows: their order is free
-        self.prepare_training()
-        metrics = {name: metric.clone().to(self.device)
-                   for name, metric in self.metrics_of("test").items()}
-        for metric in metrics.values():
-            metric.reset()
-        self.stage_metrics["eval_metrics"] = torch.nn.ModuleDict(metrics)
-        self._sums.pop("eval", None)
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.inference_mode():
-                size = positive_int(batch_size, "batch_size", "evaluate")
-                for batch in ArrayLoader(data, size, shard=False,
-                                         trim_to_longest=self._trims_batches()):
-                    self.loss_terms(_to_device(batch, self.device), "eval")
-        finally:
-            self.train(was_training)
-        total, count = self._sums.pop("eval")
-        result = {"loss": float(total / count)}
-        for name, metric in self.stage_metrics.pop("eval_metrics").items():
-            result[name] = float(metric.compute())
-        return result
-
-    def predict(self: Sequential, x: Any, *, batch_size: int = 256, lengths: Any = None,
-                initial_state: Any = None, return_state: bool = False) -> Any:
-        """Model outputs for ``x``, batched, in eval mode, on the model's device.
-
-        Args:
-            x: Inputs, as for [`fit`][].
-            batch_size: Samples per forward pass (bounds memory, not results). For
-                models whose output has no time axis, rows with known lengths run in
-                order of length, each batch cut after its longest sequence; the results
-                come back in the order of ``x``.
-            lengths: Valid length of each padded sequence.
-            initial_state: Start states, batch-major ``(batch, num_layers * directions,
-                units)``: a dict keyed by recurrent layer name, or one state for a model
-                with one recurrent layer (a ``RecurrentState``, ``(h, c)`` or ``h``).
-            return_state: Also return the final states, keyed by layer name (the layers
-                built with ``return_state=True``, or every recurrent layer if none is).
-
-        Returns:
-            Outputs (raw: logits for classification losses), numpy for numpy (and list or
-            pandas) input and a tensor on the input's device for tensor input; steps after
-            each sequence's end are zero. With ``return_state``: ``(outputs, states)``.
-        """
-        data = prepare_inputs(self, x, lengths=lengths)
-        starts = read_initial_states(self, initial_state, self.device)
-        step = positive_int(batch_size, "batch_size", "predict")
-        restore = None
-        if self._trims_batches() and not starts and not return_state:
-            # Batches of neighbouring lengths, each cut after its longest: results come
-            # back in the caller's order, and no sample's result depends on its batch.
-            data, restore = sorted_by_length(data)
-        scaler = self.target_scaler if (self.target_scaler is not None
-                                        and self.target_scaler.is_adapted) else None
-        was_training = self.training
-        self.eval()
-        outputs: list[Tensor] = []
-        finals: list[dict[str, RecurrentState]] = []
-        try:
-            with torch.inference_mode():
-                for start, batch in zip(range(0, data.x.shape[0], step),
-                                        ArrayLoader(data, step, shard=False,
-                                                    trim_to_longest=self._trims_batches()),
-                                        strict=True):
-                    batch = _to_device(batch, self.device)
-                    given = {name: _rows(state, start, start + step)
-                             for name, state in starts.items()}
-                    values, out_lengths, states = self.run_blocks(
-                        batch.x, batch.lengths, given, keep_states=return_state)
-                    if scaler is not None:
-                        values = scaler.inverse(values)  # back to original units
-                    outputs.append(zero_padding(values, out_lengths))
-                    if return_state:
-                        finals.append(states)
-        finally:
-            self.train(was_training)
-        result = torch.cat(outputs)
-        if restore is not None:
-            result = result[restore]
-        if not self.batch_first and result.dim() >= 3:
-            result = result.transpose(0, 1)
-        as_tensor = isinstance(x, Tensor)
-        result = result.to(x.device) if as_tensor else result.cpu().numpy()
-        if not return_state:
-            return result
-        joined = {name: _cat_states([f[name] for f in finals]) for name in finals[0]}
-        return result, states_for_output(self, joined, as_numpy=not as_tensor)
-
-
-    def predict_classes(self: Sequential, x: Any, *, batch_size: int = 256,
-                        lengths: Any = None) -> np.ndarray:
-        """Predicted class of each sample: the original labels when the model was trained
-        on non-numeric labels (strings...), class ids otherwise.
-
-        One output unit means binary (logit > 0); several mean multiclass (argmax).
-        """
-        scores = self.predict(x, batch_size=batch_size, lengths=lengths)
-        scores = scores.cpu().numpy() if isinstance(scores, Tensor) else scores
-        ids = (scores[..., 0] > 0).astype(np.int64) if scores.shape[-1] == 1 \
-            else scores.argmax(axis=-1)
-        return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
-
-
-def _rows(state: RecurrentState, start: int, stop: int) -> RecurrentState:
-    return RecurrentState(state.h[start:stop], None if state.c is None else state.c[start:stop])
-
-
-def _cat_states(states: list[RecurrentState]) -> RecurrentState:
-    c = None if states[0].c is None else torch.cat([s.c for s in states])  # type: ignore[misc]
-    return RecurrentState(torch.cat([s.h for s in states]), c)
-
-
-def _to_device(batch: Batch, device: torch.device) -> Batch:
-    return Batch(*(None if t is None else t.to(device, non_blocking=True) for t in batch))
 
 
 def _is_loader(data: Any) -> bool:

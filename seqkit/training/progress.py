@@ -1,4 +1,5 @@
-"""Progress display: a rate-limited rich bar (verbose=1) and one line per epoch (verbose=2).
+"""Progress display: a rate-limited, Keras-style rich bar (verbose=1) and one line per
+epoch (verbose=2).
 
 Presentation only: both read values the model already logged, and neither runs per step
 more than a clock check, so the default progress display costs (almost) nothing.
@@ -14,6 +15,9 @@ from typing import Any, TextIO
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import RichProgressBar
+from rich.progress import ProgressColumn, Task
+
+from seqkit.training.progress_row import KerasRowColumn
 
 __all__ = ["EpochLine", "ThrottledRichProgressBar", "keras_order"]
 
@@ -33,7 +37,15 @@ def keras_order(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class ThrottledRichProgressBar(RichProgressBar):
-    """Lightning's ``RichProgressBar``, redrawn at most ``max_per_second`` times per second.
+    """Lightning's ``RichProgressBar`` drawn as Keras draws it, redrawn at most
+    ``max_per_second`` times per second.
+
+    Each epoch leaves one row on screen, numbered from 1, such as
+    ``Epoch 2/3 ━━━━━━━━━━━━━━━━━━━━ 20/20 1s 12ms/step - loss: 0.1234 - val_loss: 0.3``:
+    steps, elapsed time (``ETA`` while running), time per step, then the loss, the metrics
+    and their ``val_`` counterparts. A row never wraps: on a narrow terminal it is shortened
+    (shorter bar, fewer decimals, no bar, then the values cut with ``…``). While an epoch
+    runs the row shows the running loss only; the other values appear when it ends.
 
     Lightning updates its bar (and reads the logged metrics) after every batch; for small
     recurrent models that costs ~0.25 ms per step, a large share of the step. Here the
@@ -43,16 +55,44 @@ class ThrottledRichProgressBar(RichProgressBar):
     Args:
         max_per_second: Most redraws per second.
         **kwargs: ``RichProgressBar`` arguments (``theme``, ``leave``, ``console_kwargs``);
-            ``refresh_rate`` defaults to ``max_per_second`` rounded up.
+            ``refresh_rate`` defaults to ``max_per_second`` rounded up, ``leave`` to
+            ``True`` (a row per epoch).
+
+    Examples:
+        >>> bar = ThrottledRichProgressBar(max_per_second=2)
+        >>> bar.refresh_rate, bar._leave
+        (2, True)
     """
 
     def __init__(self, max_per_second: float = 4.0, **kwargs: Any) -> None:
         # The bar's drawing thread wakes `refresh_rate` times a second (Lightning's default:
         # 100) to look for work; it only finds some as often as the bar is redrawn.
         kwargs.setdefault("refresh_rate", max(1, math.ceil(max_per_second)))
+        kwargs.setdefault("leave", True)
         super().__init__(**kwargs)
         self._min_interval = 1.0 / max_per_second
         self._last_draw = 0.0
+        self._row: KerasRowColumn | None = None
+
+    def configure_columns(self, trainer: pl.Trainer) -> list[ProgressColumn]:
+        self._row = KerasRowColumn(self.theme, shows_values=self._shows_values)
+        return [self._row]
+
+    def _init_progress(self, trainer: pl.Trainer) -> None:
+        before = self.progress
+        super()._init_progress(trainer)
+        if self.progress is not None and self.progress is not before and self._row is not None:
+            # One column draws the whole row (values included), so that the row can be
+            # fitted to the terminal's width: it replaces Lightning's metrics column.
+            self.progress.columns = (self._row,)
+            self._metric_component = self._row  # type: ignore[assignment]
+
+    def _shows_values(self, task: Task) -> bool:
+        return task.id == self.train_progress_bar_id and self.trainer.state.fn == "fit"
+
+    def _get_train_description(self, current_epoch: int) -> str:
+        total = self.trainer.max_epochs
+        return f"Epoch {current_epoch + 1}" + (f"/{total}" if total and total > 0 else "")
 
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule,
                            outputs: Any, batch: Any, batch_idx: int) -> None:
@@ -73,16 +113,21 @@ class ThrottledRichProgressBar(RichProgressBar):
             super().on_validation_batch_end(trainer, pl_module, outputs, batch, batch_idx,
                                             dataloader_idx)
 
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        finish = getattr(pl_module, "finish_train_epoch", None)
+        if finish is not None:  # seqkit's model logs its epoch values lazily
+            finish()
+        super().on_train_epoch_end(trainer, pl_module)
+
     def get_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule
                     ) -> dict[str, Any]:
+        running = getattr(pl_module, "running_loss", None)
+        value = running() if running is not None else None
+        if value is not None:  # mid-epoch: the other logged values are last epoch's
+            return {"loss": value}
         items = super().get_metrics(trainer, pl_module)
         items.pop("v_num", None)
-        running = getattr(pl_module, "running_loss", None)
-        if running is not None:
-            value = running()
-            if value is not None:
-                items["loss"] = value
-        return items
+        return keras_order(items)
 
 
 class EpochLine(pl.Callback):

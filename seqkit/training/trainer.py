@@ -11,14 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytorch_lightning as pl
+from pytorch_lightning.callbacks import ModelSummary, ProgressBar
 from pytorch_lightning.profilers import PassThroughProfiler
+from rich.console import Console
 
 from seqkit._checks import positive_int
 from seqkit.errors import ConfigError, explain
 from seqkit.training.history import History
 from seqkit.training.progress import EpochLine, ThrottledRichProgressBar
 
-__all__ = ["make_trainer", "quiet_lightning", "resolve_verbose"]
+__all__ = ["make_trainer", "quiet_lightning", "resolve_verbose", "stdout_redraws",
+           "user_trainer_display"]
 
 _LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning.pytorch", "lightning_fabric")
 _DATAMODULE_HOOK_WARNING = (
@@ -26,14 +29,83 @@ _DATAMODULE_HOOK_WARNING = (
     " `LightningDataModule`. It will use the implementation from `LightningModule` instance.")
 
 
-def resolve_verbose(verbose: int | str) -> int:
-    """``"auto"`` is 1 (progress bar) on a terminal and 2 (a line per epoch) otherwise."""
-    if verbose == "auto":
-        return 1 if sys.stdout.isatty() else 2
-    if verbose not in (0, 1, 2):
-        raise ConfigError(explain("fit verbose", expected="0, 1, 2 or 'auto'",
-                                  received=f"verbose={verbose!r}"))
+def resolve_verbose(verbose: int | str, where: str = "fit") -> int:
+    """The display ``fit`` shows: 0 nothing, 1 a progress bar, 2 one line per epoch.
+
+    ``"auto"`` and ``1`` both draw the bar only where it can be redrawn in place (a
+    terminal, or a notebook); elsewhere (a file, a pipe, a CI log) they print a line per
+    epoch instead, so that a log holds no bar redraws. Keras prints the bar anyway.
+
+    Examples:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stdout(io.StringIO()):  # not a terminal
+        ...     levels = resolve_verbose("auto"), resolve_verbose(1), resolve_verbose(0)
+        >>> levels
+        (2, 2, 0)
+    """
+    if verbose not in (0, 1, 2, "auto"):
+        raise ConfigError(explain(f"{where} verbose", expected="0, 1, 2 or 'auto'",
+                                  received=f"verbose={verbose!r}",
+                                  fix="pass verbose=0 (silent), 1 (progress bar), 2 (one "
+                                      "line per epoch) or 'auto'"))
+    if verbose in (1, "auto"):
+        return 1 if stdout_redraws() else 2
     return int(verbose)
+
+
+def stdout_redraws() -> bool:
+    """Whether standard output is a terminal or a notebook, where a bar redraws in place.
+
+    Examples:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stdout(io.StringIO()):
+        ...     redraws = stdout_redraws()
+        >>> redraws
+        False
+    """
+    console = Console(file=sys.stdout)
+    return console.is_terminal or console.is_jupyter
+
+
+@contextlib.contextmanager
+def user_trainer_display(trainer: pl.Trainer, verbose: int | str) -> Iterator[None]:
+    """Applies ``fit``'s ``verbose`` to a user's ``Trainer`` for the length of the fit.
+
+    ``verbose=0`` turns the Trainer's progress bar and model summary off (and back on
+    afterwards), so that the fit prints nothing. Otherwise the Trainer's own display is
+    used as it was built; an explicit ``verbose=1`` or ``2`` that it cannot honour gets a
+    warning saying so.
+
+    Examples:
+        >>> trainer = pl.Trainer(max_epochs=1, logger=False, enable_checkpointing=False)
+        >>> with user_trainer_display(trainer, 0):
+        ...     trainer.progress_bar_callback.is_enabled
+        False
+        >>> trainer.progress_bar_callback.is_enabled
+        True
+    """
+    if verbose != 0:
+        bar = trainer.progress_bar_callback
+        if verbose == 2 or (verbose == 1 and bar is None):
+            shown = "no progress display" if bar is None else f"its {type(bar).__name__}"
+            warnings.warn(
+                f"fit(verbose={verbose}) with trainer=: the Trainer's own display wins, and "
+                f"it has {shown}. Build the Trainer with the progress callback you want, or "
+                "pass verbose=0 to silence it.", UserWarning, stacklevel=4)
+        yield
+        return
+    callbacks = list(trainer.callbacks)
+    bars = [c for c in callbacks if isinstance(c, ProgressBar) and c.is_enabled]
+    for bar in bars:
+        bar.disable()
+    trainer.callbacks = [c for c in callbacks if not isinstance(c, ModelSummary)]
+    try:
+        yield
+    finally:
+        added = [c for c in trainer.callbacks if all(c is not k for k in callbacks)]
+        trainer.callbacks = callbacks + added  # the summary back; any callback added stays
+        for bar in bars:
+            bar.enable()
 
 
 class _LeanProfiler(PassThroughProfiler):

@@ -1,0 +1,195 @@
+"""``evaluate`` and ``predict`` of ``Sequential``: batched passes in eval mode, with an
+optional progress display over the batches."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from seqkit._checks import positive_int
+from seqkit.data.batch import Batch
+from seqkit.data.loader import ArrayLoader, sorted_by_length
+from seqkit.errors import NotCompiledError, explain
+from seqkit.layers.pooling import zero_padding
+from seqkit.layers.state import RecurrentState
+from seqkit.models._inputs import prepare_inputs
+from seqkit.models._states import read_initial_states, states_for_output
+from seqkit.training.batch_progress import BatchProgress, resolve_loop_verbose
+
+if TYPE_CHECKING:
+    from seqkit.models.sequential import Sequential
+
+__all__ = ["InferenceAPI"]
+
+
+class InferenceAPI:
+    """Mixin of ``Sequential`` with ``evaluate``, ``predict`` and ``predict_classes``."""
+
+    def evaluate(self: Sequential, x: Any, y: Any, *, batch_size: int = 256,
+                 sample_weight: Any = None, lengths: Any = None,
+                 verbose: int | str = "auto") -> dict[str, float]:
+        """Loss and metrics on ``(x, y)``, on the model's device, in eval mode.
+
+        The loss is the mean over all samples (and valid steps), computed exactly as in
+        training (weights included).
+
+        Args:
+            x: Inputs, as for [`fit`][seqkit.Sequential.fit].
+            y: Targets.
+            batch_size: Samples per forward pass.
+            sample_weight: One weight per sample.
+            lengths: Valid length of each padded sequence.
+            verbose: 0 silent; 1 a progress bar over the batches, drawn once the run has
+                lasted a second (where standard output is no terminal: one closing line);
+                2 one closing line such as ``8/8 - 0s - 3ms/step - loss: 0.1234``;
+                ``"auto"``: 1 on a terminal, 0 otherwise.
+
+        Returns:
+            ``{"loss": ..., "<metric>": ...}``.
+
+        Examples:
+            >>> import numpy as np, seqkit as sk
+            >>> model = sk.Sequential([sk.GRU(2), sk.Dense(1)], loss="mse", metrics=["mae"])
+            >>> x, y = np.zeros((4, 3, 1), np.float32), np.zeros(4, np.float32)
+            >>> sorted(model.evaluate(x, y, verbose=0))
+            ['loss', 'mae']
+        """
+        if self.compile_settings is None:
+            raise NotCompiledError(explain("evaluate", expected="a compiled model",
+                                           received="no compile() call",
+                                           fix="call model.compile(loss=...) first"))
+        shown = resolve_loop_verbose(verbose, "evaluate")
+        data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight)
+        if self._trims_batches():
+            data, _ = sorted_by_length(data)  # sums over all rows: their order is free
+        self.prepare_training()
+        metrics = {name: metric.clone().to(self.device)
+                   for name, metric in self.metrics_of("test").items()}
+        for metric in metrics.values():
+            metric.reset()
+        self.stage_metrics["eval_metrics"] = torch.nn.ModuleDict(metrics)
+        self._sums.pop("eval", None)
+        size = positive_int(batch_size, "batch_size", "evaluate")
+        loader = ArrayLoader(data, size, shard=False, trim_to_longest=self._trims_batches())
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode(), BatchProgress(len(loader), shown) as progress:
+                for batch in loader:
+                    self.loss_terms(_to_device(batch, self.device), "eval")
+                    progress.advance()
+                total, count = self._sums.pop("eval")
+                result = {"loss": float(total / count)}
+                for name, metric in self.stage_metrics.pop("eval_metrics").items():
+                    result[name] = float(metric.compute())
+                progress.finish(result)
+        finally:
+            self.train(was_training)
+        return result
+
+    def predict(self: Sequential, x: Any, *, batch_size: int = 256, lengths: Any = None,
+                initial_state: Any = None, return_state: bool = False,
+                verbose: int | str = "auto") -> Any:
+        """Model outputs for ``x``, batched, in eval mode, on the model's device.
+
+        Args:
+            x: Inputs, as for [`fit`][].
+            batch_size: Samples per forward pass (bounds memory, not results). For
+                models whose output has no time axis, rows with known lengths run in
+                order of length, each batch cut after its longest sequence; the results
+                come back in the order of ``x``.
+            lengths: Valid length of each padded sequence.
+            initial_state: Start states, batch-major ``(batch, num_layers * directions,
+                units)``: a dict keyed by recurrent layer name, or one state for a model
+                with one recurrent layer (a ``RecurrentState``, ``(h, c)`` or ``h``).
+            return_state: Also return the final states, keyed by layer name (the layers
+                built with ``return_state=True``, or every recurrent layer if none is).
+            verbose: As for [`evaluate`][seqkit.Sequential.evaluate]: 0 silent, 1 a bar on
+                runs longer than a second, 2 one closing line, ``"auto"`` (1 on a
+                terminal, 0 otherwise).
+
+        Returns:
+            Outputs (raw: logits for classification losses), numpy for numpy (and list or
+            pandas) input and a tensor on the input's device for tensor input; steps after
+            each sequence's end are zero. With ``return_state``: ``(outputs, states)``.
+
+        Examples:
+            >>> import numpy as np, seqkit as sk
+            >>> model = sk.Sequential([sk.GRU(2), sk.Dense(1)], loss="mse")
+            >>> model.predict(np.zeros((4, 3, 1), np.float32), verbose=0).shape
+            (4, 1)
+        """
+        shown = resolve_loop_verbose(verbose, "predict")
+        data = prepare_inputs(self, x, lengths=lengths)
+        starts = read_initial_states(self, initial_state, self.device)
+        step = positive_int(batch_size, "batch_size", "predict")
+        restore = None
+        if self._trims_batches() and not starts and not return_state:
+            # Batches of neighbouring lengths, each cut after its longest: results come
+            # back in the caller's order, and no sample's result depends on its batch.
+            data, restore = sorted_by_length(data)
+        scaler = self.target_scaler if (self.target_scaler is not None
+                                        and self.target_scaler.is_adapted) else None
+        was_training = self.training
+        self.eval()
+        outputs: list[Tensor] = []
+        finals: list[dict[str, RecurrentState]] = []
+        loader = ArrayLoader(data, step, shard=False, trim_to_longest=self._trims_batches())
+        try:
+            with torch.inference_mode(), BatchProgress(len(loader), shown) as progress:
+                for start, batch in zip(range(0, data.x.shape[0], step), loader, strict=True):
+                    batch = _to_device(batch, self.device)
+                    given = {name: _rows(state, start, start + step)
+                             for name, state in starts.items()}
+                    values, out_lengths, states = self.run_blocks(
+                        batch.x, batch.lengths, given, keep_states=return_state)
+                    if scaler is not None:
+                        values = scaler.inverse(values)  # back to original units
+                    outputs.append(zero_padding(values, out_lengths))
+                    if return_state:
+                        finals.append(states)
+                    progress.advance()
+                progress.finish()
+        finally:
+            self.train(was_training)
+        result = torch.cat(outputs)
+        if restore is not None:
+            result = result[restore]
+        if not self.batch_first and result.dim() >= 3:
+            result = result.transpose(0, 1)
+        as_tensor = isinstance(x, Tensor)
+        result = result.to(x.device) if as_tensor else result.cpu().numpy()
+        if not return_state:
+            return result
+        joined = {name: _cat_states([f[name] for f in finals]) for name in finals[0]}
+        return result, states_for_output(self, joined, as_numpy=not as_tensor)
+
+    def predict_classes(self: Sequential, x: Any, *, batch_size: int = 256,
+                        lengths: Any = None, verbose: int | str = "auto") -> np.ndarray:
+        """Predicted class of each sample: the original labels when the model was trained
+        on non-numeric labels (strings...), class ids otherwise.
+
+        One output unit means binary (logit > 0); several mean multiclass (argmax).
+        ``verbose`` is [`predict`][seqkit.Sequential.predict]'s.
+        """
+        scores = self.predict(x, batch_size=batch_size, lengths=lengths, verbose=verbose)
+        scores = scores.cpu().numpy() if isinstance(scores, Tensor) else scores
+        ids = (scores[..., 0] > 0).astype(np.int64) if scores.shape[-1] == 1 \
+            else scores.argmax(axis=-1)
+        return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
+
+
+def _rows(state: RecurrentState, start: int, stop: int) -> RecurrentState:
+    return RecurrentState(state.h[start:stop], None if state.c is None else state.c[start:stop])
+
+
+def _cat_states(states: list[RecurrentState]) -> RecurrentState:
+    c = None if states[0].c is None else torch.cat([s.c for s in states])  # type: ignore[misc]
+    return RecurrentState(torch.cat([s.h for s in states]), c)
+
+
+def _to_device(batch: Batch, device: torch.device) -> Batch:
+    return Batch(*(None if t is None else t.to(device, non_blocking=True) for t in batch))
