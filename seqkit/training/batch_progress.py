@@ -66,6 +66,7 @@ class BatchProgress:
         delay: Seconds before the bar appears.
         max_per_second: Most redraws per second.
         stream: Where the closing line goes (default: standard output).
+        console: The rich console the bar draws on (default: one on standard output).
 
     Examples:
         >>> with BatchProgress(total=3, verbose=2) as progress:
@@ -76,12 +77,14 @@ class BatchProgress:
     """
 
     def __init__(self, total: int, verbose: int, *, delay: float = 1.0,
-                 max_per_second: float = 4.0, stream: TextIO | None = None) -> None:
+                 max_per_second: float = 4.0, stream: TextIO | None = None,
+                 console: Console | None = None) -> None:
         self.total = total
         self.verbose = verbose
         self.done = 0
         self.delay = delay
         self.stream = stream
+        self.console = console
         self._interval = 1.0 / max_per_second
         self._started = 0.0
         self._next_check = float("inf")
@@ -126,7 +129,8 @@ class BatchProgress:
     def _draw(self) -> None:
         if self._progress is None:
             self._row = KerasRowColumn()
-            self._progress = Progress(self._row, console=Console(), auto_refresh=False)
+            self._progress = Progress(self._row, console=self.console or Console(),
+                                      auto_refresh=False)
             self._progress.start()
             self._task = self._progress.add_task("", total=self.total)
             # the run's time so far counts, not just the time since the bar appeared
