@@ -14,7 +14,6 @@ import sys
 import termios
 import textwrap
 
-import numpy as np
 import pyte
 import pytest
 import pytorch_lightning as pl
