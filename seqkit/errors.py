@@ -58,8 +58,20 @@ class NotCompiledError(SeqkitError, RuntimeError):
     """Training or evaluation was asked for before ``compile``."""
 
 
-class NotBuiltError(SeqkitError, RuntimeError):
-    """The model's weights do not exist yet (its input size is still unknown)."""
+class NotBuiltError(SeqkitError, RuntimeError, AttributeError):
+    """The model's weights do not exist yet (its input size is still unknown).
+
+    It is also an ``AttributeError``, because attributes such as ``model.input_shape``
+    raise it: ``hasattr(model, "input_shape")`` is then ``False`` and
+    ``getattr(model, "input_shape", None)`` is ``None`` on an unbuilt model, and
+    ``inspect.getmembers(model)`` works.
+
+    Examples:
+        >>> import seqkit as sk
+        >>> model = sk.Sequential([sk.LSTM(4), sk.Dense(1)])
+        >>> hasattr(model, "input_shape"), getattr(model, "output_shape", None)
+        (False, None)
+    """
 
 
 class ModelFileError(SeqkitError, ValueError):

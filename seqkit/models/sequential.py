@@ -32,6 +32,18 @@ from seqkit.saving.save import save_model
 __all__ = ["Sequential"]
 
 
+class _NotAttachedError(RuntimeError, AttributeError):
+    """Lightning's "not attached to a `Trainer`", also an ``AttributeError`` (for
+    ``hasattr`` and ``inspect.getmembers``)."""
+
+
+def _attached_trainer(model: pl.LightningModule) -> pl.Trainer:
+    try:
+        return pl.LightningModule.trainer.fget(model)  # type: ignore[attr-defined]
+    except RuntimeError as error:
+        raise _NotAttachedError(str(error)) from None
+
+
 class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     """A linear stack of blocks, trained Keras-style or by any Lightning ``Trainer``.
 
@@ -82,6 +94,10 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             self.add(layer)
         if compile_kwargs:
             self.compile(**compile_kwargs)
+
+    # Lightning's property, with the same setter, raising an error that is also an
+    # AttributeError when no Trainer is attached.
+    trainer = pl.LightningModule.trainer.getter(_attached_trainer)  # type: ignore[attr-defined]
 
     # -- the stack ---------------------------------------------------------------------------
     @property
@@ -208,6 +224,18 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         for layer in self.layers:
             shape = layer.compute_output_shape(shape)
         return shape
+
+    def __getattr__(self, name: str) -> Any:
+        # A property that raises AttributeError (NotBuiltError is one) makes Python fall back
+        # to nn.Module.__getattr__, whose "'Sequential' object has no attribute ..." would
+        # hide the property's own message: run the property again to raise that instead.
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            attribute = getattr(type(self), name, None)
+            if isinstance(attribute, property) and attribute.fget is not None:
+                return attribute.fget(self)
+            raise
 
     def _require_built(self, what: str) -> None:
         if not self.built:
