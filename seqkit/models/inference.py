@@ -37,7 +37,7 @@ class InferenceAPI:
         training (weights included).
 
         Args:
-            x: Inputs, as for [`fit`][seqkit.Sequential.fit].
+            x: Inputs, as for [`fit`][seqkit.models.Sequential.fit].
             y: Targets.
             batch_size: Samples per forward pass.
             sample_weight: One weight per sample.
@@ -107,9 +107,9 @@ class InferenceAPI:
                 with one recurrent layer (a ``RecurrentState``, ``(h, c)`` or ``h``).
             return_state: Also return the final states, keyed by layer name (the layers
                 built with ``return_state=True``, or every recurrent layer if none is).
-            verbose: As for [`evaluate`][seqkit.Sequential.evaluate]: 0 silent, 1 a bar on
-                runs longer than a second, 2 one closing line, ``"auto"`` (1 on a
-                terminal, 0 otherwise).
+            verbose: As for [`evaluate`][seqkit.models.Sequential.evaluate]: 0 silent,
+                1 a bar on runs longer than a second, 2 one closing line, ``"auto"`` (1 on
+                a terminal, 0 otherwise).
 
         Returns:
             Outputs (raw: logits for classification losses), numpy for numpy (and list or
@@ -173,7 +173,7 @@ class InferenceAPI:
         on non-numeric labels (strings...), class ids otherwise.
 
         One output unit means binary (logit > 0); several mean multiclass (argmax).
-        ``verbose`` is [`predict`][seqkit.Sequential.predict]'s.
+        ``verbose`` is [`predict`][seqkit.models.Sequential.predict]'s.
         """
         scores = self.predict(x, batch_size=batch_size, lengths=lengths, verbose=verbose)
         scores = scores.cpu().numpy() if isinstance(scores, Tensor) else scores
