@@ -12,17 +12,36 @@ from seqkit.errors import unknown_name
 
 __all__ = ["ACTIVATIONS", "get_activation"]
 
+
+# Named module-level functions, not lambdas, so that layers holding them pickle (Lightning's
+# spawn strategies, torch.save of a whole model).
+def _linear(x: Tensor) -> Tensor:
+    return x
+
+
+def _softmax(x: Tensor) -> Tensor:
+    return torch.softmax(x, dim=-1)
+
+
+def _log_softmax(x: Tensor) -> Tensor:
+    return torch.log_softmax(x, dim=-1)
+
+
+def _leaky_relu(x: Tensor) -> Tensor:
+    return F.leaky_relu(x, negative_slope=0.2)  # Keras's slope
+
+
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "linear": lambda x: x,
+    "linear": _linear,
     "relu": torch.relu,
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
-    "softmax": lambda x: torch.softmax(x, dim=-1),
-    "log_softmax": lambda x: torch.log_softmax(x, dim=-1),
+    "softmax": _softmax,
+    "log_softmax": _log_softmax,
     "gelu": F.gelu,
     "elu": F.elu,
     "selu": F.selu,
-    "leaky_relu": lambda x: F.leaky_relu(x, negative_slope=0.2),  # Keras's slope
+    "leaky_relu": _leaky_relu,
     "softplus": F.softplus,
     "silu": F.silu,
     "swish": F.silu,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -40,15 +41,14 @@ def _cross_entropy(y_pred: Tensor, y_true: Tensor) -> Tensor:
     return loss.view(y_true.shape)
 
 
+# Partials of torch's functions, not lambdas, so that a compiled model pickles.
 _NAMED: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Task]] = {
-    "mse": (lambda p, t: F.mse_loss(p, t, reduction="none"), "regression"),
-    "mae": (lambda p, t: F.l1_loss(p, t, reduction="none"), "regression"),
-    "huber": (lambda p, t: F.huber_loss(p, t, reduction="none"), "regression"),
+    "mse": (functools.partial(F.mse_loss, reduction="none"), "regression"),
+    "mae": (functools.partial(F.l1_loss, reduction="none"), "regression"),
+    "huber": (functools.partial(F.huber_loss, reduction="none"), "regression"),
     "cross_entropy": (_cross_entropy, "multiclass"),
     "binary_cross_entropy": (
-        lambda p, t: F.binary_cross_entropy_with_logits(p, t, reduction="none"),
-        "binary",
-    ),
+        functools.partial(F.binary_cross_entropy_with_logits, reduction="none"), "binary"),
 }
 _ALIASES = {
     "mean_squared_error": "mse",

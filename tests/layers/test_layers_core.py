@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import pytest
 import torch
@@ -119,6 +120,17 @@ def test_activation_by_name(name: str, shape: tuple[int, ...]) -> None:
         dense.build((None, *shape[1:]))
         dense.double()
         torch.testing.assert_close(dense(x).values, REFERENCES[name](dense.linear(x)))
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+def test_layers_with_every_activation_pickle(name: str) -> None:
+    # Lightning's spawn strategies and torch.save(model) pickle the layers.
+    x = torch.randn(2, 5, 3)
+    dense = Dense(4, activation=name)
+    dense.build((None, 5, 3))
+    for layer in (Activation(name), dense):
+        copy = pickle.loads(pickle.dumps(layer))
+        torch.testing.assert_close(copy(x).values, layer(x).values)
 
 
 def test_activation_none_is_linear() -> None:
