@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 from safetensors.torch import save as safetensors_bytes
 
 from seqkit._version import __version__
+from seqkit.errors import ConfigError, explain
 from seqkit.saving.format import CONFIG_ENTRY, FORMAT_VERSION, WEIGHTS_ENTRY
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
 __all__ = ["model_config", "save_model"]
+
+SUFFIX = ".seqkit"
 
 
 def model_config(model: Sequential) -> dict[str, Any]:
@@ -40,11 +43,48 @@ def model_config(model: Sequential) -> dict[str, Any]:
     }
 
 
+def _target_path(path: str | os.PathLike[str]) -> Path:
+    """The file ``save_model`` writes for ``path``.
+
+    A ``.seqkit`` name is kept, a name without a suffix gets ``.seqkit``, and any other
+    suffix is refused rather than silently extended (``"m.keras"`` would otherwise become
+    ``"m.keras.seqkit"``).
+
+    Args:
+        path: The path given to ``save``.
+
+    Returns:
+        The path to write.
+
+    Raises:
+        ConfigError: ``path`` ends in another suffix.
+
+    Examples:
+        >>> _target_path("runs/airline").as_posix(), _target_path("airline.seqkit").name
+        ('runs/airline.seqkit', 'airline.seqkit')
+        >>> try:
+        ...     _target_path("m.keras")
+        ... except ConfigError as error:
+        ...     print(error)
+        save path: expected a .seqkit name or no suffix but received 'm.keras'; use "m.seqkit"
+    """
+    target = Path(path)
+    if target.suffix.lower() == SUFFIX:
+        return target
+    if not target.suffix:
+        return target.with_name(target.name + SUFFIX)
+    raise ConfigError(explain(
+        "save path", expected=f"a {SUFFIX} name or no suffix",
+        received=repr(os.fspath(path)), fix=f'use "{target.with_suffix(SUFFIX).name}"'))
+
+
 def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
-    """Saves ``model`` to ``path`` (a ``.seqkit`` zip; the suffix is added if missing).
+    """Saves ``model`` to ``path``: a ``.seqkit`` zip (the suffix is added if there is none;
+    another suffix, such as ``.keras``, is refused).
 
     The file is written beside the target under a temporary name and renamed over it only
-    when complete, so a failed save leaves any previous file intact.
+    when complete, so a failed save leaves any previous file intact. It gets the
+    permissions a plain ``open(path, "w")`` would give (``0o666`` less the umask).
 
     Args:
         model: A built model.
@@ -52,6 +92,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
 
     Returns:
         The path written.
+
+    Raises:
+        ConfigError: ``path`` has a suffix other than ``.seqkit``.
+        NotBuiltError: The model is not built.
 
     Examples:
         >>> import tempfile, pathlib, seqkit as sk
@@ -62,17 +106,14 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
         'model.seqkit'
     """
     model._require_built("save")
-    target = Path(path)
-    if target.suffix != ".seqkit":
-        target = target.with_name(target.name + ".seqkit")
+    target = _target_path(path)
     config = json.dumps(model_config(model), indent=2).encode("utf-8")
     tensors = {name: tensor.detach().cpu().contiguous()
                for name, tensor in model.state_dict().items()}
     weights = safetensors_bytes(tensors, metadata={"format": "pt"})
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent)
+    handle, temporary = _create_beside(target)
     try:
         with os.fdopen(handle, "wb") as raw:
             with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -86,3 +127,20 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
             os.unlink(temporary)
         raise
     return target
+
+
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """Creates a new, empty temporary file next to ``target``; returns its descriptor.
+
+    Opened with mode ``0o666`` so that the system applies the umask (and any default ACL)
+    exactly as for ``open()``, with no need to read the process-wide umask (``mkstemp``
+    would give ``0o600`` whatever the umask). ``O_EXCL`` never reuses an existing file.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")  # pragma: no cover
