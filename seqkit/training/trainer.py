@@ -54,7 +54,8 @@ def resolve_verbose(verbose: int | str, where: str = "fit") -> int:
 
 
 def stdout_redraws() -> bool:
-    """Whether standard output is a terminal or a notebook, where a bar redraws in place.
+    """Whether standard output is a terminal or a notebook, where a bar redraws in place
+    (a file, a pipe or a CI log is neither, even with ``FORCE_COLOR`` set).
 
     Examples:
         >>> import contextlib, io
@@ -63,8 +64,12 @@ def stdout_redraws() -> bool:
         >>> redraws
         False
     """
-    console = Console(file=sys.stdout)
-    return console.is_terminal or console.is_jupyter
+    isatty = getattr(sys.stdout, "isatty", None)
+    if isatty is not None and isatty():
+        return True
+    # A notebook's stdout is no terminal, but rich redraws there. FORCE_COLOR, which
+    # makes rich treat a CI log as a terminal, asks for colours, not redraws: not counted.
+    return Console(file=sys.stdout).is_jupyter
 
 
 @contextlib.contextmanager
