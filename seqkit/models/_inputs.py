@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
     from seqkit.preprocessing.targets import LabelEncoder
 
-__all__ = ["data_input_shape", "lengths_tensor", "prepare_inputs", "same_count",
-           "split_point"]
+__all__ = ["call_inputs", "data_input_shape", "lengths_tensor", "prepare_inputs",
+           "same_count", "split_point"]
 
 
 def prepare_inputs(
@@ -86,6 +86,30 @@ def prepare_inputs(
                  else _class_ids(class_weight, model.label_encoder))
         weight = _apply_class_weight(by_id, y_tensor, weight)
     return Batch(x_tensor, y_tensor, length_tensor, weight)
+
+
+def call_inputs(model: Sequential, x: Any, lengths: Any = None
+                ) -> tuple[Tensor, Tensor | None]:
+    """``model(x)``'s input as tensors on the model's device, for ``x`` that is not a tensor.
+
+    Numpy arrays (and nested or ragged lists) become what ``predict`` would feed: float32
+    values, or int64 token ids when the model starts with an ``Embedding``; ragged rows are
+    padded and their lengths used unless ``lengths`` is given. No preprocessing step runs
+    (as for a tensor given to ``model(x)``); ``predict`` runs them.
+
+    Examples:
+        >>> import numpy as np, seqkit as sk
+        >>> x, lengths = call_inputs(sk.Sequential([sk.LSTM(2)]), np.zeros((4, 6, 3)))
+        >>> x.dtype, x.shape, lengths
+        (torch.float32, torch.Size([4, 6, 3]), None)
+    """
+    tensor, ragged_lengths = to_tensor(x, "x")
+    tensor = _input_dtype(tensor, isinstance(model.input_layer, Embedding))
+    if lengths is not None and not isinstance(lengths, Tensor):
+        lengths = lengths_tensor(lengths)
+    lengths = ragged_lengths if lengths is None else lengths
+    device = model.device
+    return tensor.to(device), None if lengths is None else lengths.to(device)
 
 
 def split_point(n: int, fraction: float) -> int:

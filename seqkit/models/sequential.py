@@ -19,6 +19,7 @@ from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
+from seqkit.models._inputs import call_inputs
 from seqkit.models.checkpoints import CheckpointMixin
 from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
@@ -251,7 +252,20 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        """Runs the stack on a batch in the model's layout (``batch_first``)."""
+        """Runs the stack on a batch in the model's layout (``batch_first``).
+
+        ``x`` may also be a numpy array (or a list of sequences): it is converted as
+        ``predict`` converts it (float32, or int64 ids for an ``Embedding``) and moved to the
+        model's device; the result is a tensor either way. An unbuilt model builds from it.
+
+        Examples:
+            >>> import numpy as np, seqkit as sk
+            >>> model = sk.Sequential([sk.LSTM(3), sk.Dense(1)])
+            >>> model(np.zeros((2, 5, 4))).shape
+            torch.Size([2, 1])
+        """
+        if not isinstance(x, Tensor):
+            x, lengths = call_inputs(self, x, lengths)
         if not self.batch_first:
             x = x.transpose(0, 1)
         values, _, _ = self.run_blocks(x, lengths)
