@@ -2,18 +2,18 @@
 
 The last 24 months (1959-1960) are held out. The model does not see raw passenger counts:
 an LSTM cannot extrapolate a trend beyond the range it was trained on, so it learns the
-*seasonal log-difference* ``log(y[t]) - log(y[t-12])`` (growth against the same month a
-year earlier), and its forecasts are turned back into passengers. Two settings are scored:
+seasonal log-difference log(y[t]) - log(y[t-12]) (growth against the same month a year
+earlier), and its forecasts are turned back into passengers. Two settings are scored:
 
-* **one step ahead**: each test month is forecast from the true history up to the month
+- one step ahead: each test month is forecast from the true history up to the month
   before it, next to the one-step baselines (naive: last month; seasonal naive: the same
   month last year);
-* **24 months at once**: ``sk.forecast`` feeds the model's own forecasts back, from the
-  end of 1958 only, next to the baselines of ``sk.evaluation.compare_to_baselines`` (which
-  also see nothing after 1958).
+- 24 months at once: sk.forecast feeds the model's own forecasts back, from the end of
+  1958 only, next to the baselines of sk.evaluation.compare_to_baselines (which also see
+  nothing after 1958).
 
-Run: ``python examples/airline_forecast.py`` (``--fast`` for a short smoke run,
-``--plot out.png`` to save a plot, which needs matplotlib).
+Run: python examples/airline_forecast.py (--fast for a short smoke run, --plot out.png to
+save a plot, which needs matplotlib).
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import torch
 
-import seqkit as sk
-from seqkit.evaluation import compare_to_baselines, format_table, mae, mape, rmse
+# seqkit (and torch) are imported where they are used, so that --help answers at once.
 
 SEASON = 12
 TEST_MONTHS = 24
@@ -52,11 +50,16 @@ def from_growth(history: np.ndarray, growth: np.ndarray) -> np.ndarray:
 
 def scores(actual: np.ndarray, forecast: np.ndarray) -> dict[str, float]:
     """MAE, RMSE and MAPE of one forecast."""
+    from seqkit.evaluation import mae, mape, rmse
+
     return {"mae": mae(actual, forecast), "rmse": rmse(actual, forecast),
             "mape": mape(actual, forecast)}
 
 
 def main(fast: bool = False, plot: str | None = None, seed: int = 0) -> dict[str, dict]:
+    import seqkit as sk
+    from seqkit.evaluation import compare_to_baselines, format_table
+
     months, passengers = sk.datasets.airline_passengers()
     history, actual = passengers[:-TEST_MONTHS], passengers[-TEST_MONTHS:]
     growth = to_growth(passengers)
@@ -135,14 +138,21 @@ def save_plot(path: Path, months: list[str], passengers: np.ndarray, one_step: n
     print(f"plot saved to {path}")
 
 
-if __name__ == "__main__":
+def parse_arguments() -> argparse.Namespace:
+    """The command line (parsed before seqkit is imported)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true", help="a short smoke run")
     parser.add_argument("--plot", metavar="PATH", help="save a plot (needs matplotlib)")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling")
-    arguments = parser.parse_args()
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse_arguments()
     if arguments.fast:
+        import torch
+
         # Smoke runs share small CI machines; there torch's default of one thread per core
         # oversubscribes them (text_classification.py --fast: 10 s with one thread, 145 s
         # with two on a busy 2-core machine). One thread is as fast for models this small.

@@ -2,26 +2,26 @@
 
 Each month is described by three input features:
 
-* ``log_change``: the month-on-month change of log passengers, ``log(y[t]) - log(y[t-1])``
+- log_change: the month-on-month change of log passengers, log(y[t]) - log(y[t-1])
   (differencing removes the trend an LSTM cannot extrapolate, and keeps the yearly
   pattern);
-* ``next_sin``, ``next_cos``: the month of the year of the *next* month on the unit circle,
-  ``sin/cos(2 pi (month - 1) / 12)``; calendar values are known in advance, so the last row
+- next_sin, next_cos: the month of the year of the next month on the unit circle,
+  sin/cos(2 pi (month - 1) / 12); calendar values are known in advance, so the last row
   of a window tells the model which month it forecasts.
 
-``sk.data.windows(features, lookback=12, targets=0)`` cuts 12-month windows of all three
-columns, with next month's ``log_change`` as the target (``--lookback`` changes the
-window). The forecaster preset predicts it, and the forecast is turned back into
-passengers, ``y[t-1] * exp(change)``. The last 24 months are held out and forecast one step
-ahead (each from the true history up to the month before), next to the naive (last month)
-and seasonal-naive (same month last year) forecasts. The full run also trains the same
-model on ``log_change`` alone, to show what the covariates add. On this series, with
-12-month windows, not much: a window already holds the same month a year earlier. Over
-seeds 0, 1, 2 the RMSE was 18.1, 19.7, 32.9 with the calendar and 20.0, 21.1, 19.4 without.
-With ``--lookback 6`` the window no longer reaches last year and the calendar carries the
-season: 20.9, 26.2, 22.3 with it, 41.6, 41.9, 35.7 without (seasonal naive: 50.0).
+sk.data.windows(features, lookback=12, targets=0) cuts 12-month windows of all three
+columns, with next month's log_change as the target (--lookback changes the window). The
+forecaster preset predicts it, and the forecast is turned back into passengers,
+y[t-1] * exp(change). The last 24 months are held out and forecast one step ahead (each
+from the true history up to the month before), next to the naive (last month) and
+seasonal-naive (same month last year) forecasts. The full run also trains the same model
+on log_change alone, to show what the covariates add. On this series, with 12-month
+windows, not much: a window already holds the same month a year earlier. Over seeds 0, 1,
+2 the RMSE was 18.1, 19.7, 32.9 with the calendar and 20.0, 21.1, 19.4 without. With
+--lookback 6 the window no longer reaches last year and the calendar carries the season:
+20.9, 26.2, 22.3 with it, 41.6, 41.9, 35.7 without (seasonal naive: 50.0).
 
-Run: ``python examples/multivariate_forecast.py`` (``--fast`` for a short smoke run).
+Run: python examples/multivariate_forecast.py (--fast for a short smoke run).
 """
 
 from __future__ import annotations
@@ -29,10 +29,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import torch
 
-import seqkit as sk
-from seqkit.evaluation import format_table, mae, mape, rmse
+# seqkit (and torch) are imported where they are used, so that --help answers at once.
 
 SEASON = 12
 TEST_MONTHS = 24
@@ -53,6 +51,8 @@ def monthly_features(months: list[str], passengers: np.ndarray) -> np.ndarray:
 def fit_and_forecast(features: np.ndarray, lookback: int, epochs: int, seed: int
                      ) -> np.ndarray:
     """Trains the forecaster on all but the last 24 windows; returns their forecast change."""
+    import seqkit as sk
+
     # Window i holds rows i .. i + lookback - 1 of every column; its target is log_change
     # of row i + lookback.
     x, y = sk.data.windows(features, lookback=lookback, targets=0)
@@ -64,12 +64,17 @@ def fit_and_forecast(features: np.ndarray, lookback: int, epochs: int, seed: int
 
 def scores(actual: np.ndarray, forecast: np.ndarray) -> dict[str, float]:
     """MAE, RMSE and MAPE of one forecast."""
+    from seqkit.evaluation import mae, mape, rmse
+
     return {"mae": mae(actual, forecast), "rmse": rmse(actual, forecast),
             "mape": mape(actual, forecast)}
 
 
 def main(fast: bool = False, seed: int = 0, lookback: int = LOOKBACK
          ) -> dict[str, dict[str, float]]:
+    import seqkit as sk
+    from seqkit.evaluation import format_table
+
     months, passengers = sk.datasets.airline_passengers()
     features = monthly_features(months, passengers)
     print(f"airline passengers with calendar covariates: {features.shape[0]} rows x "
@@ -99,15 +104,22 @@ def main(fast: bool = False, seed: int = 0, lookback: int = LOOKBACK
     return results
 
 
-if __name__ == "__main__":
+def parse_arguments() -> argparse.Namespace:
+    """The command line (parsed before seqkit is imported)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true", help="a short smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling")
     parser.add_argument("--lookback", type=int, default=LOOKBACK,
                         help=f"months per input window (default {LOOKBACK})")
-    arguments = parser.parse_args()
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse_arguments()
     if arguments.fast:
+        import torch
+
         # Smoke runs share small CI machines; there torch's default of one thread per core
         # oversubscribes them (text_classification.py --fast: 10 s with one thread, 145 s
         # with two on a busy 2-core machine). One thread is as fast for models this small.

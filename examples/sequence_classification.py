@@ -2,11 +2,11 @@
 
 A synthetic sensor task: each recording is a sine, square, sawtooth or triangle wave seen by
 two noisy sensors (the second with its own gain, offset and phase lag), with a random
-length (30 to 120 steps), frequency, amplitude and offset. The recordings go to ``fit`` as
-a ragged Python list of ``(length, 2)`` arrays: seqkit pads them, the LSTM reads each to
-its own end, and the labels are the wave names (strings).
+length (30 to 120 steps), frequency, amplitude and offset. The recordings go to fit as a
+ragged Python list of (length, 2) arrays: seqkit pads them, the LSTM reads each to its own
+end, and the labels are the wave names (strings).
 
-Run: ``python examples/sequence_classification.py`` (``--fast`` for a short smoke run).
+Run: python examples/sequence_classification.py (--fast for a short smoke run).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import torch
 
-import seqkit as sk
+# seqkit (and torch) are imported in main, so that --help answers at once.
 
 WAVES = ("sine", "square", "sawtooth", "triangle")
 
@@ -53,6 +52,8 @@ def make_recordings(count: int, rng: np.random.Generator
 
 
 def main(fast: bool = False, seed: int = 0) -> dict[str, float]:
+    import seqkit as sk
+
     rng = np.random.default_rng(seed)
     x_train, y_train = make_recordings(400 if fast else 2000, rng)
     x_test, y_test = make_recordings(100 if fast else 500, rng)
@@ -76,13 +77,20 @@ def main(fast: bool = False, seed: int = 0) -> dict[str, float]:
     return {"accuracy": accuracy}
 
 
-if __name__ == "__main__":
+def parse_arguments() -> argparse.Namespace:
+    """The command line (parsed before seqkit is imported)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true", help="a short smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed for data, weights, shuffling")
-    arguments = parser.parse_args()
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse_arguments()
     if arguments.fast:
+        import torch
+
         # Smoke runs share small CI machines; there torch's default of one thread per core
         # oversubscribes them (text_classification.py --fast: 10 s with one thread, 145 s
         # with two on a busy 2-core machine). One thread is as fast for models this small.

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-import seqkit as sk
+# seqkit (and torch) are imported in main, so that --help answers at once.
 
 # Chosen on a validation split of the quotes' training rows (see
 # benchmarks/text_classification_quotes.py, which also scores a bag-of-words baseline).
@@ -99,6 +98,8 @@ def evaluate(model: Any, texts: list[str], labels: np.ndarray, majority: Any
 
 def main(fast: bool = False, quotes: Path | None = None, imdb: bool = False, seed: int = 0,
          train_size: int = 5000, test_size: int = 5000) -> int:
+    import seqkit as sk
+
     if not imdb:
         texts, labels = (sk.datasets.quotes_by_topic(shuffle=False) if quotes is None
                          else load_quotes(quotes))
@@ -137,7 +138,8 @@ def main(fast: bool = False, quotes: Path | None = None, imdb: bool = False, see
     return 0
 
 
-if __name__ == "__main__":
+def parse_arguments() -> argparse.Namespace:
+    """The command line (parsed before seqkit is imported)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true",
@@ -153,8 +155,14 @@ if __name__ == "__main__":
                         help="IMDB training reviews to use (of 25,000)")
     parser.add_argument("--test-size", type=int, default=5000,
                         help="IMDB test reviews to use (of 25,000)")
-    arguments = parser.parse_args()
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse_arguments()
     if arguments.fast:
+        import torch
+
         # Smoke runs share small CI machines; there torch's default of one thread per core
         # oversubscribes them (text_classification.py --fast: 10 s with one thread, 145 s
         # with two on a busy 2-core machine). One thread is as fast for models this small.
