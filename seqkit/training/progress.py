@@ -54,21 +54,19 @@ class ThrottledRichProgressBar(RichProgressBar):
 
     Args:
         max_per_second: Most redraws per second.
-        **kwargs: ``RichProgressBar`` arguments (``theme``, ``leave``, ``console_kwargs``);
-            ``refresh_rate`` defaults to ``max_per_second`` rounded up, ``leave`` to
-            ``True`` (a row per epoch).
+        **kwargs: ``RichProgressBar`` arguments (``theme``, ``console_kwargs``);
+            ``refresh_rate`` defaults to ``max_per_second`` rounded up.
 
     Examples:
         >>> bar = ThrottledRichProgressBar(max_per_second=2)
-        >>> bar.refresh_rate, bar._leave
-        (2, True)
+        >>> bar.refresh_rate
+        2
     """
 
     def __init__(self, max_per_second: float = 4.0, **kwargs: Any) -> None:
         # The bar's drawing thread wakes `refresh_rate` times a second (Lightning's default:
         # 100) to look for work; it only finds some as often as the bar is redrawn.
         kwargs.setdefault("refresh_rate", max(1, math.ceil(max_per_second)))
-        kwargs.setdefault("leave", True)
         super().__init__(**kwargs)
         self._min_interval = 1.0 / max_per_second
         self._last_draw = 0.0
@@ -86,6 +84,15 @@ class ThrottledRichProgressBar(RichProgressBar):
             # fitted to the terminal's width: it replaces Lightning's metrics column.
             self.progress.columns = (self._row,)
             self._metric_component = self._row  # type: ignore[assignment]
+
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if (self.is_enabled and not self._leave and self.progress is not None
+                and self._row is not None and self.train_progress_bar_id is not None):
+            # The finished epoch's row is printed above the live one, which then starts
+            # the next epoch. (Lightning's leave=True restarts the display instead, and
+            # waits up to a redraw interval, 0.25 s, for its drawing thread to stop.)
+            self.progress.console.print(self._row.render(self.train_progress_bar))
+        super().on_train_epoch_start(trainer, pl_module)
 
     def _shows_values(self, task: Task) -> bool:
         return task.id == self.train_progress_bar_id and self.trainer.state.fn == "fit"
