@@ -96,7 +96,7 @@ class InferenceAPI:
         """Model outputs for ``x``, batched, in eval mode, on the model's device.
 
         Args:
-            x: Inputs, as for [`fit`][].
+            x: Inputs, as for [`fit`][seqkit.models.Sequential.fit].
             batch_size: Samples per forward pass (bounds memory, not results). For
                 models whose output has no time axis, rows with known lengths run in
                 order of length, each batch cut after its longest sequence; the results
