@@ -97,14 +97,7 @@ def forecast_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 15
 
 def run_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 150,
              seed: int = 0, verbose: int = 0) -> DemoResult:
-    """Trains on all but the last ``test_months`` and forecasts them one step ahead.
-
-    Args:
-        test_months: Months held out at the end.
-        lookback: Months of history per input window.
-        epochs: Training epochs.
-        seed: Seed for weights and shuffling.
-        verbose: Passed to ``fit``.
+    """Runs ``forecast_demo`` (same arguments) and scores its forecasts.
 
     Returns:
         The RMSE of the LSTM and of the seasonal-naive (same month last year) and naive
