@@ -207,6 +207,8 @@ class KerasAPI(InferenceAPI):
                     trainer.fit(self, ckpt_path=ckpt_path, **loaders)
             finally:
                 self.denormal_flush.exit()  # on_fit_end does not run after an exception
+                if history in trainer.callbacks:  # a user's Trainer gets no History per fit
+                    trainer.callbacks.remove(history)
         return history
 
     def _configure_tbptt(self: Sequential, steps: int | None, trainer_kwargs: dict[str, Any]

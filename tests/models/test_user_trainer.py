@@ -107,3 +107,14 @@ def test_csv_logger_receives_the_epoch_values(tmp_path, regression_data) -> None
         rows = [row for row in csv.DictReader(handle) if row.get("val_loss")]
     assert [float(row["val_loss"]) for row in rows] == pytest.approx(
         history.history["val_loss"], rel=1e-6)
+
+
+def test_fit_with_a_user_trainer_leaves_its_callbacks_as_they_were(regression_data) -> None:
+    x, y = regression_data
+    model = sk.Sequential([sk.LSTM(4), sk.Dense(1)], loss="mse")
+    stopper = pl.callbacks.EarlyStopping(monitor="loss", patience=5)
+    trainer = _trainer(callbacks=[stopper])
+    before = list(trainer.callbacks)
+    history = model.fit(x, y, epochs=2, trainer=trainer, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert trainer.callbacks == before  # the fit's History is not left behind
