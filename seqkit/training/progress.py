@@ -17,7 +17,12 @@ import pytorch_lightning as pl
 from pytorch_lightning.callbacks import RichProgressBar
 from rich.progress import ProgressColumn, Task
 
-from seqkit.training.progress_row import KerasRowColumn
+from seqkit.training.progress_row import (
+    KerasRowColumn,
+    format_duration,
+    format_step_time,
+    metrics_text,
+)
 
 __all__ = ["EpochLine", "ThrottledRichProgressBar", "keras_order"]
 
@@ -138,7 +143,8 @@ class ThrottledRichProgressBar(RichProgressBar):
 
 
 class EpochLine(pl.Callback):
-    """Prints one line per epoch: ``Epoch 3/20 - 1.2s - loss: 0.1234 - val_loss: ...``."""
+    """Prints one line per epoch: ``Epoch 3/20 - 1s - 12ms/step - loss: 0.1234 - ...``,
+    in the wording of the progress bar's row (and of ``evaluate``'s closing line)."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__()
@@ -155,8 +161,10 @@ class EpochLine(pl.Callback):
         if finish is not None:
             finish()
         seconds = time.perf_counter() - self._started
-        values = " - ".join(f"{name}: {float(value):.4g}"
-                            for name, value in keras_order(trainer.callback_metrics).items())
+        values = metrics_text(keras_order(trainer.callback_metrics))
         total = trainer.max_epochs if trainer.max_epochs and trainer.max_epochs > 0 else "?"
-        print(f"Epoch {trainer.current_epoch + 1}/{total} - {seconds:.1f}s"
-              + (f" - {values}" if values else ""), file=self.stream, flush=True)
+        parts = [f"Epoch {trainer.current_epoch + 1}/{total}", format_duration(seconds)]
+        steps = trainer.num_training_batches
+        if isinstance(steps, int) and steps > 0:
+            parts.append(format_step_time(seconds / steps))
+        print(" - ".join(parts + ([values] if values else [])), file=self.stream, flush=True)

@@ -164,7 +164,9 @@ def test_epoch_line_is_numbered_from_1_in_keras_order(regression_data, capsys) -
     model.fit(x, y, epochs=2, verbose=2, validation_split=0.25, seed=0)
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Epoch")]
     assert [ln.split(" - ")[0] for ln in lines] == ["Epoch 1/2", "Epoch 2/2"]
-    names = [part.split(":")[0] for part in lines[0].split(" - ")[2:]]
+    parts = lines[0].split(" - ")
+    assert parts[1].endswith("s") and parts[2].endswith("/step")  # elapsed, time per step
+    names = [part.split(":")[0] for part in parts[3:]]
     assert names == ["loss", "mae", "val_loss", "val_mae"]
 
 
