@@ -1,7 +1,13 @@
-"""Turning user data (numpy, tensors, ragged lists, pandas) into checked tensors."""
+"""Turning user data (numpy, tensors, ragged lists, pandas) into tensors, without copies.
+
+Arrays become tensors that share their memory (read-only views such as
+[`windows`][seqkit.data.windows] too): dtypes are converted later, per batch, so a large
+input is never copied whole.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,13 +17,14 @@ from torch import Tensor
 
 from seqkit.errors import InputError, InputTypeError, explain
 
-__all__ = ["check_finite", "pad_sequences", "to_tensor"]
+__all__ = ["pad_sequences", "to_tensor"]
 
 
 def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
     """Converts ``data`` to a tensor, padding ragged sequences.
 
-    Float64 becomes float32 (the dtype of the weights); integers and bools are kept.
+    Arrays and tensors keep their dtype and memory (no copy, except for arrays with
+    negative strides); ragged sequences are padded into a new tensor.
 
     Args:
         data: A numpy array, tensor, pandas object, nested list, or a list of sequences of
@@ -31,6 +38,10 @@ def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
         >>> x, lengths = to_tensor([[1.0, 2.0, 3.0], [4.0]], "x")
         >>> x.tolist(), lengths.tolist()
         ([[1.0, 2.0, 3.0], [4.0, 0.0, 0.0]], [3, 1])
+        >>> import numpy as np
+        >>> array = np.zeros((2, 3))
+        >>> to_tensor(array, "x")[0].data_ptr() == array.ctypes.data  # shared, still float64
+        True
     """
     if isinstance(data, Tensor):
         tensor = data
@@ -47,12 +58,8 @@ def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
                         received=f"{type(data).__name__} ({error})")
             ) from None
         _check_numeric_dtype(array.dtype, arg)
-        if not array.flags.writeable:  # e.g. windows() views; torch wants writable memory
-            array = array.copy()
-        tensor = torch.from_numpy(np.ascontiguousarray(array))
+        tensor = _shared_tensor(array)
     _check_numeric_dtype(tensor.dtype, arg)
-    if tensor.dtype == torch.float64:
-        tensor = tensor.float()
     if tensor.dim() == 0 or tensor.shape[0] == 0:
         raise InputError(explain(arg, expected="at least one sample",
                                  received=f"shape {tuple(tensor.shape)}"))
@@ -88,14 +95,16 @@ def pad_sequences(sequences: Sequence[Any], arg: str) -> tuple[Tensor, Tensor]:
     return padded, lengths
 
 
-def check_finite(tensor: Tensor, arg: str) -> None:
-    """Raises [`InputError`][] if a float tensor holds NaN or inf."""
-    if tensor.dtype.is_floating_point and not bool(torch.isfinite(tensor).all()):
-        bad = (~torch.isfinite(tensor)).nonzero()[0].tolist()
-        raise InputError(
-            explain(arg, expected="finite numbers", received=f"NaN or inf (first at index {bad})",
-                    fix="drop or impute missing values before training")
-        )
+def _shared_tensor(array: np.ndarray) -> Tensor:
+    """A tensor on ``array``'s memory. Read-only arrays (``windows`` views) are shared too:
+    the pipeline only reads its inputs, and gathers each batch into new memory."""
+    if any(stride < 0 for stride in array.strides):  # torch has no negative strides
+        array = array.copy()
+    if array.flags.writeable:
+        return torch.from_numpy(array)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not writable.*")
+        return torch.from_numpy(array)
 
 
 def _is_ragged(data: Sequence[Any]) -> bool:

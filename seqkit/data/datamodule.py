@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytorch_lightning as pl
+import torch
 
 from seqkit._checks import fraction, positive_int
-from seqkit.data.adapters import check_finite, to_tensor
+from seqkit.data.adapters import to_tensor
 from seqkit.data.batch import Batch
+from seqkit.data.checks import check_finite, check_same_count
 from seqkit.data.loader import ArrayLoader, check_bucketable
-from seqkit.errors import InputError, explain
+from seqkit.data.pipeline import fit_data
+from seqkit.data.split import rows
+from seqkit.data.transform import BatchTransform
 
 __all__ = ["SequenceDataModule"]
 
@@ -57,10 +61,15 @@ class SequenceDataModule(pl.LightningDataModule):
         self.bucket_by_length = bucket_by_length
         self.trim_to_longest = False
         self.orders = 1
+        self.transform: Any = _float32
         if model is not None:
-            self.train_data, self.val_data = _through_model(model, x, y, split)
-            self.trim_to_longest = model._trims_batches()
-            self.orders = model.ensemble_members  # an Ensemble's members: an order each
+            # The model hands its side of the pipeline in: the same path as model.fit.
+            contract = model.data_contract(labels=y)
+            self.train_data, self.val_data = fit_data(contract, x, y,
+                                                      validation_split=split)
+            self.trim_to_longest = contract.trims_batches()
+            self.orders = contract.orders  # an Ensemble's members: an order each
+            self.transform = BatchTransform(contract)
         else:
             self.train_data, self.val_data = _from_arrays(x, y, split)
         if bucket_by_length:
@@ -69,50 +78,35 @@ class SequenceDataModule(pl.LightningDataModule):
     def train_dataloader(self) -> ArrayLoader:
         return ArrayLoader(self.train_data, self.batch_size, shuffle=self.shuffle,
                            seed=self.seed, trim_to_longest=self.trim_to_longest,
-                           bucket_by_length=self.bucket_by_length, orders=self.orders)
+                           bucket_by_length=self.bucket_by_length, orders=self.orders,
+                           transform=self.transform)
 
     def val_dataloader(self) -> ArrayLoader | list[Any]:
         if self.val_data is None:
             return []
         return ArrayLoader(self.val_data, self.batch_size,
-                           trim_to_longest=self.trim_to_longest)
+                           trim_to_longest=self.trim_to_longest, transform=self.transform)
 
     def predict_dataloader(self) -> ArrayLoader:
         return ArrayLoader(Batch(self.train_data.x, None, self.train_data.lengths),
-                           self.batch_size)
+                           self.batch_size, transform=self.transform)
 
 
 def _from_arrays(x: Any, y: Any, split: float) -> tuple[Batch, Batch | None]:
     """Train and validation batches of plain arrays (the last ``split`` held out)."""
     x_tensor, lengths = to_tensor(x, "x")
     y_tensor, _ = to_tensor(y, "y")
-    if y_tensor.shape[0] != x_tensor.shape[0]:
-        raise InputError(explain("y", expected=f"{x_tensor.shape[0]} samples (as many as x)",
-                                 received=f"{y_tensor.shape[0]} samples"))
+    check_same_count("y", y_tensor.shape[0], x_tensor.shape[0])
     check_finite(x_tensor, "x")
     check_finite(y_tensor, "y")
     data = Batch(x_tensor, y_tensor, lengths)
-    n_val = int(x_tensor.shape[0] * split)
-    cut = x_tensor.shape[0] - n_val
-    train = Batch(*(None if t is None else t[:cut] for t in data))
-    val = Batch(*(None if t is None else t[cut:] for t in data)) if n_val else None
-    return train, val
+    n = x_tensor.shape[0]
+    cut = n - int(n * split)
+    train = Batch(*(rows(t, 0, cut) for t in data))
+    return train, (Batch(*(rows(t, cut, n) for t in data)) if cut < n else None)
 
 
-def _through_model(model: Any, x: Any, y: Any, split: float) -> tuple[Batch, Batch | None]:
-    """Train and validation batches made by the model's own data path (as ``fit``)."""
-    from seqkit.models._inputs import prepare_inputs, same_count
-    from seqkit.models._preprocessing import adapt_preprocessing, take_rows
-
-    same_count(x, y)
-    total = len(x)
-    cut = total - int(total * split)
-    x_train, y_train = take_rows(x, 0, cut), take_rows(y, 0, cut)
-    if getattr(model, "pending_head", None) is not None:
-        model.pending_head.attach(model, y_train)
-        model.pending_head = None
-    adapt_preprocessing(model, x_train, y_train, None)
-    train = prepare_inputs(model, x_train, y_train)
-    val = (prepare_inputs(model, take_rows(x, cut, total), take_rows(y, cut, total))
-           if cut < total else None)
-    return train, val
+def _float32(batch: Batch) -> Batch:
+    """Plain arrays' batches: float64 values as float32 (the weights' dtype)."""
+    return Batch(*(t.float() if t is not None and t.dtype == torch.float64 else t
+                   for t in batch))

@@ -7,7 +7,7 @@ with one ``index_select`` per tensor (a slice, with no copy, when not shuffling)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 from torch import Tensor
@@ -16,7 +16,7 @@ from seqkit._checks import positive_int
 from seqkit.data.batch import Batch
 from seqkit.errors import ConfigError, explain
 
-__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader", "check_bucketable", "sorted_by_length"]
+__all__ = ["BUCKET_POOL_BATCHES", "ArrayLoader", "check_bucketable", "length_order"]
 
 BUCKET_POOL_BATCHES = 50
 """Batches per pool sorted by length when bucketing: large enough that a pool holds
@@ -57,6 +57,10 @@ class ArrayLoader:
             samples and the ``k``-th part of every step walks through order ``k``. An
             [`Ensemble`][seqkit.layers.Ensemble] with that many members trains member ``k`` on
             part ``k``: each member sees every sample once per epoch, in its own order.
+        order: A fixed order of the samples to walk instead of ``0, 1, ...`` when not
+            shuffling (e.g. [`length_order`][seqkit.data.loader.length_order] for inference).
+        transform: Applied to every gathered batch (dtypes, preprocessing): the data stays
+            as the user gave it, and only one batch at a time is converted.
 
     Examples:
         >>> import torch
@@ -80,6 +84,8 @@ class ArrayLoader:
         trim_to_longest: bool = False,
         bucket_by_length: bool = False,
         orders: int = 1,
+        order: Tensor | None = None,
+        transform: Callable[[Batch], Batch] | None = None,
     ) -> None:
         self.data = data
         self.batch_size = positive_int(batch_size, "batch_size", "fit")
@@ -90,6 +96,9 @@ class ArrayLoader:
         self.trim_to_longest = trim_to_longest
         self.bucket_by_length = bucket_by_length
         self.orders = positive_int(orders, "orders", "ArrayLoader")
+        self.order = order
+        self.transform = transform
+        self._num_samples = data.x.shape[0]
         if bucket_by_length:
             check_bucketable(data)
         self.epoch = 0
@@ -105,13 +114,19 @@ class ArrayLoader:
     @property
     def num_samples(self) -> int:
         """Samples in the whole data set (all ranks)."""
-        return self.data.x.shape[0]
+        return self._num_samples
+
+    def release(self) -> None:
+        """Drops the loader's reference to the data (``fit`` calls it when it returns, so
+        the Trainer's loaders keep none of the user's arrays alive)."""
+        self.data = Batch(*(None if t is None else t[:0].clone() for t in self.data))
+        self._num_samples = 0
 
     def _indices_for_rank(self) -> Tensor | None:
         """This rank's indices for the current epoch, or ``None`` for 'all, in order'."""
         rank, world = self._rank_and_world()
         if not self.shuffle and world == 1 and not self.bucket_by_length and self.orders == 1:
-            return None
+            return self.order
         generator = None
         if self.shuffle:
             if self.seed is None:
@@ -124,6 +139,8 @@ class ArrayLoader:
         """One order of the epoch's samples, this rank's share of it."""
         if generator is not None:
             order = torch.randperm(self.num_samples, generator=generator)
+        elif self.order is not None:
+            order = self.order
         else:
             order = torch.arange(self.num_samples)
         if self.bucket_by_length:
@@ -157,6 +174,8 @@ class ArrayLoader:
                                 for t in self.data))
             if self.trim_to_longest:
                 batch = _trimmed(batch)
+            if self.transform is not None:
+                batch = self.transform(batch)
             if self.pin_memory:
                 batch = Batch(*(None if t is None else t.pin_memory() for t in batch))
             yield batch
@@ -165,26 +184,18 @@ class ArrayLoader:
         return _rank_and_world() if self.shard else (0, 1)
 
 
-def sorted_by_length(data: Batch) -> tuple[Batch, Tensor | None]:
-    """``data`` with its samples in order of length, and the index that puts results back
-    in the original order (``None``, and ``data`` unchanged, without host lengths).
+def length_order(data: Batch) -> Tensor | None:
+    """An order of ``data``'s samples by length (``None`` without host lengths).
 
-    For inference only: batches of neighbouring lengths, cut after their longest sequence,
-    skip most of the padding, and every sample's result does not depend on its batch.
+    For inference: batches of neighbouring lengths, cut after their longest sequence, skip
+    most of the padding, and every sample's result does not depend on its batch.
 
     Examples:
-        >>> data = Batch(torch.zeros(3, 5), None, torch.tensor([5, 1, 3]))
-        >>> ordered, restore = sorted_by_length(data)
-        >>> ordered.lengths.tolist(), ordered.lengths[restore].tolist()
-        ([1, 3, 5], [5, 1, 3])
+        >>> length_order(Batch(torch.zeros(3, 5), None, torch.tensor([5, 1, 3]))).tolist()
+        [1, 2, 0]
     """
     lengths = _host_lengths(data)
-    if lengths is None:
-        return data, None
-    order = torch.argsort(lengths, stable=True)
-    restore = torch.empty_like(order)
-    restore[order] = torch.arange(order.numel())
-    return Batch(*(None if t is None else t.index_select(0, order) for t in data)), restore
+    return None if lengths is None else torch.argsort(lengths, stable=True)
 
 
 def check_bucketable(data: Batch) -> None:

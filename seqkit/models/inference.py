@@ -11,11 +11,12 @@ from torch import Tensor
 
 from seqkit._checks import positive_int
 from seqkit.data.batch import Batch
-from seqkit.data.loader import ArrayLoader, sorted_by_length
+from seqkit.data.batching import inference_loader
+from seqkit.data.layout import to_model_layout
+from seqkit.data.pipeline import call_data
 from seqkit.errors import NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
-from seqkit.models._inputs import prepare_inputs
 from seqkit.models._states import read_initial_states, states_for_output
 from seqkit.training.batch_progress import BatchProgress, resolve_loop_verbose
 
@@ -62,9 +63,12 @@ class InferenceAPI:
                                            received="no compile() call",
                                            fix="call model.compile(loss=...) first"))
         shown = resolve_loop_verbose(verbose, "evaluate")
-        data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight)
-        if self._trims_batches():
-            data, _ = sorted_by_length(data)  # sums over all rows: their order is free
+        size = positive_int(batch_size, "batch_size", "evaluate")
+        contract = self.data_contract()
+        data = call_data(contract, x, y, lengths=lengths, sample_weight=sample_weight)
+        # Sums over all rows: their order is free, so rows run in order of length.
+        loader = inference_loader(contract, data, size, by_length=True)
+        del data  # the loader holds the rows until it goes
         self.prepare_training()
         metrics = {name: metric.clone().to(self.device)
                    for name, metric in self.metrics_of("test").items()}
@@ -72,8 +76,6 @@ class InferenceAPI:
             metric.reset()
         self.stage_metrics["eval_metrics"] = torch.nn.ModuleDict(metrics)
         self._sums.pop("eval", None)
-        size = positive_int(batch_size, "batch_size", "evaluate")
-        loader = ArrayLoader(data, size, shard=False, trim_to_longest=self._trims_batches())
         was_training = self.training
         self.eval()
         try:
@@ -123,24 +125,25 @@ class InferenceAPI:
             (4, 1)
         """
         shown = resolve_loop_verbose(verbose, "predict")
-        data = prepare_inputs(self, x, lengths=lengths)
-        starts = read_initial_states(self, initial_state, self.device)
         step = positive_int(batch_size, "batch_size", "predict")
-        restore = None
-        if self._trims_batches() and not starts and not return_state:
-            # Batches of neighbouring lengths, each cut after its longest: results come
-            # back in the caller's order, and no sample's result depends on its batch.
-            data, restore = sorted_by_length(data)
+        contract = self.data_contract()
+        data = call_data(contract, x, lengths=lengths)
+        starts = read_initial_states(self, initial_state, self.device)
+        # Without start states, batches of neighbouring lengths, each cut after its longest:
+        # results come back in the caller's order, and no sample depends on its batch.
+        loader = inference_loader(contract, data, step,
+                                  by_length=not starts and not return_state)
+        del data
         scaler = self.target_scaler if (self.target_scaler is not None
                                         and self.target_scaler.is_adapted) else None
         was_training = self.training
         self.eval()
-        outputs: list[Tensor] = []
+        output = _Output(loader.num_samples, loader.order)
         finals: list[dict[str, RecurrentState]] = []
-        loader = ArrayLoader(data, step, shard=False, trim_to_longest=self._trims_batches())
         try:
             with torch.inference_mode(), BatchProgress(len(loader), shown) as progress:
-                for start, batch in zip(range(0, data.x.shape[0], step), loader, strict=True):
+                for start, batch in zip(range(0, loader.num_samples, step), loader,
+                                        strict=True):
                     batch = _to_device(batch, self.device)
                     given = {name: _rows(state, start, start + step)
                              for name, state in starts.items()}
@@ -148,20 +151,16 @@ class InferenceAPI:
                         batch.x, batch.lengths, given, keep_states=return_state)
                     if scaler is not None:
                         values = scaler.inverse(values)  # back to original units
-                    outputs.append(zero_padding(values, out_lengths))
+                    output.put(start, zero_padding(values, out_lengths))
                     if return_state:
                         finals.append(states)
                     progress.advance()
                 progress.finish()
         finally:
             self.train(was_training)
-        result = torch.cat(outputs)
-        if restore is not None:
-            result = result[restore]
-        if not self.batch_first and result.dim() >= 3:
-            result = result.transpose(0, 1)
         as_tensor = isinstance(x, Tensor)
-        result = result.to(x.device) if as_tensor else result.cpu().numpy()
+        result = output.values.to(x.device) if as_tensor else output.values.cpu().numpy()
+        result = to_model_layout(result, self.batch_first)
         if not return_state:
             return result
         joined = {name: _cat_states([f[name] for f in finals]) for name in finals[0]}
@@ -180,6 +179,29 @@ class InferenceAPI:
         ids = (scores[..., 0] > 0).astype(np.int64) if scores.shape[-1] == 1 \
             else scores.argmax(axis=-1)
         return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
+
+
+class _Output:
+    """``predict``'s result, allocated once at the first batch and filled batch by batch
+    (in the caller's row order, also when the batches ran in order of length)."""
+
+    def __init__(self, count: int, order: Tensor | None) -> None:
+        self.count, self.order = count, order
+        self._values: Tensor | None = None
+
+    def put(self, start: int, values: Tensor) -> None:
+        if self._values is None:
+            self._values = values.new_empty((self.count, *values.shape[1:]))
+        stop = start + values.shape[0]
+        if self.order is None:
+            self._values[start:stop] = values
+        else:
+            self._values[self.order[start:stop].to(values.device)] = values
+
+    @property
+    def values(self) -> Tensor:
+        assert self._values is not None  # predict runs at least one batch
+        return self._values
 
 
 def _rows(state: RecurrentState, start: int, stop: int) -> RecurrentState:

@@ -14,11 +14,13 @@ from pytorch_lightning.utilities.model_helpers import is_overridden
 
 from seqkit._checks import fraction, positive_int
 from seqkit.data.batch import Batch
+from seqkit.data.batching import inference_loader, training_loader
+from seqkit.data.contract import DataContract
 from seqkit.data.datamodule import SequenceDataModule
-from seqkit.data.loader import ArrayLoader, sorted_by_length
+from seqkit.data.loader import ArrayLoader
+from seqkit.data.pipeline import call_data, fit_data, validation_tuple
 from seqkit.errors import ConfigError, InputError, explain
-from seqkit.models._inputs import lengths_tensor, prepare_inputs, same_count, split_point
-from seqkit.models._preprocessing import adapt_preprocessing, take_rows
+from seqkit.models.data_contract import data_contract
 from seqkit.models.inference import InferenceAPI
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
@@ -209,6 +211,10 @@ class KerasAPI(InferenceAPI):
                 self.denormal_flush.exit()  # on_fit_end does not run after an exception
                 if history in trainer.callbacks:  # a user's Trainer gets no History per fit
                     trainer.callbacks.remove(history)
+                for loader in loaders.values():
+                    if isinstance(loader, ArrayLoader) and loader is not x \
+                            and loader is not validation_data:
+                        loader.release()  # the Trainer keeps its loaders: not the data
         return history
 
     def _configure_tbptt(self: Sequential, steps: int | None, trainer_kwargs: dict[str, Any]
@@ -224,53 +230,48 @@ class KerasAPI(InferenceAPI):
                      validation_split: float, validation_data: Any, shuffle: bool,
                      class_weight: Any, sample_weight: Any, lengths: Any, seed: int | None,
                      bucket_by_length: bool) -> tuple[Any, Any]:
+        """The training and validation loaders, made by ``seqkit.data``'s pipeline."""
+        contract = self.data_contract()
+        val_loader = None
+        if _is_loader(validation_data):
+            val_loader = validation_data
         if _is_loader(x):
             if bucket_by_length:
                 raise ConfigError(explain(
                     "fit bucket_by_length", expected="arrays or sequences (seqkit makes "
                     "the batches)", received=f"a {type(x).__name__}",
                     fix="bucket in your own loader, or pass the arrays to fit"))
-            val = validation_data[0] if isinstance(validation_data, tuple) else validation_data
-            return x, val
-        if y is None:
-            raise InputError(explain("fit y", expected="targets for x", received="y=None"))
-        same_count(x, y)
-        held_out: tuple[Any, ...] | None = None
-        if validation_data is None and validation_split > 0:
-            # Split the raw data first: preprocessing adapts on the training rows only.
-            cut = split_point(len(x), validation_split)
-            held_out = tuple(take_rows(v, cut, len(x))
-                             for v in (x, y, lengths, sample_weight))
-            x, y, lengths, sample_weight = (take_rows(v, 0, cut)
-                                            for v in (x, y, lengths, sample_weight))
-        adapt_preprocessing(self, x, y, lengths_tensor(lengths))
-        data = prepare_inputs(self, x, y, lengths=lengths, sample_weight=sample_weight,
-                              class_weight=class_weight)
-        train = self._loader(data, batch_size, shuffle, seed, bucket_by_length,
-                             orders=self.ensemble_members)
-        val_data = None
-        if validation_data is not None:
-            if _is_loader(validation_data):
-                return train, validation_data
-            val_data = prepare_inputs(self, *validation_data[:2])
-        elif held_out is not None:
-            val_x, val_y, val_lengths, val_weight = held_out
-            val_data = prepare_inputs(self, val_x, val_y, lengths=val_lengths,
-                                      sample_weight=val_weight)
-        if val_data is not None and self._trims_batches():
-            val_data, _ = sorted_by_length(val_data)  # epoch means: the row order is free
-        val = None if val_data is None else self._loader(val_data, batch_size, False, seed)
-        return train, val
+            train_loader: Any = x
+        else:
+            if y is None:
+                raise InputError(explain("fit y", expected="targets for x", received="y=None"))
+            split = validation_split if validation_data is None else 0.0
+            train, held_out = fit_data(contract, x, y, lengths=lengths,
+                                       sample_weight=sample_weight, class_weight=class_weight,
+                                       validation_split=split)
+            train_loader = training_loader(contract, train, batch_size, shuffle=shuffle,
+                                           seed=seed, bucket_by_length=bucket_by_length)
+            if held_out is not None:
+                val_loader = self._validation_loader(contract, held_out, batch_size)
+        if validation_data is not None and val_loader is None:
+            val_x, val_y, val_weight = validation_tuple(validation_data)
+            val_data = call_data(contract, val_x, val_y, sample_weight=val_weight)
+            val_loader = self._validation_loader(contract, val_data, batch_size)
+        return train_loader, val_loader
 
-    def _loader(self: Sequential, data: Batch, batch_size: int, shuffle: bool,
-                seed: int | None, bucket_by_length: bool = False, orders: int = 1
-                ) -> ArrayLoader:
-        return ArrayLoader(data, batch_size, shuffle=shuffle, seed=seed,
-                           pin_memory=torch.cuda.is_available(),
-                           trim_to_longest=self._trims_batches(),
-                           bucket_by_length=bucket_by_length, orders=orders)
+    @staticmethod
+    def _validation_loader(contract: DataContract, data: Batch, batch_size: int
+                           ) -> ArrayLoader:
+        # Epoch means: the row order is free, so rows run in order of length.
+        return inference_loader(contract, data, batch_size, by_length=True, shard=True,
+                                pin_memory=torch.cuda.is_available())
 
-    def _trims_batches(self: Sequential) -> bool:
+    def data_contract(self: Sequential, labels: Any = None) -> DataContract:
+        """This model's side of ``seqkit.data``'s input pipeline (with ``labels``, a
+        preset's pending head is sized from them first)."""
+        return data_contract(self, labels)
+
+    def trims_batches(self: Sequential) -> bool:
         """Whether batches may be cut after their longest sequence: outputs (and so
         targets) without a time axis. Fused kernels run over the whole padded time axis."""
         return len(self.output_shape) == 2

@@ -13,13 +13,13 @@ import torch
 from torch import Tensor, nn
 
 from seqkit._checks import boolean
+from seqkit.data.pipeline import forward_inputs
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
 from seqkit.layers.base import Layer, Shape
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
-from seqkit.models._inputs import call_inputs
 from seqkit.models.checkpoints import CheckpointMixin
 from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
@@ -265,7 +265,9 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             torch.Size([2, 1])
         """
         if not isinstance(x, Tensor):
-            x, lengths = call_inputs(self, x, lengths)
+            x, lengths = forward_inputs(self.data_contract(), x, lengths)
+            x = x.to(self.device)
+            lengths = None if lengths is None else lengths.to(self.device)
         if not self.batch_first:
             x = x.transpose(0, 1)
         values, _, _ = self.run_blocks(x, lengths)

@@ -7,22 +7,17 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor
 
-from seqkit.errors import ConfigError, explain
-from seqkit.layers.base import Layer
-from seqkit.layers.core import RepeatVector
-from seqkit.layers.ensemble import Ensemble
-from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, zero_padding
+from seqkit.data.layout import to_model_layout
+from seqkit.data.pipeline import call_data
+from seqkit.data.transform import BatchTransform
+from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
-from seqkit.models._inputs import prepare_inputs
+from seqkit.layers.streamable import check_streamable
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
 
-__all__ = ["Stream", "check_streamable"]
-
-# An Ensemble's members end without a time axis and carry no state between chunks.
-_WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Ensemble)
-
+__all__ = ["Stream"]
 
 class Stream:
     """Runs a model over consecutive chunks of the same sequences, carrying every recurrent
@@ -55,7 +50,9 @@ class Stream:
         self.states: dict[str, RecurrentState] | None = None
 
     def step(self, chunk: Any, *, lengths: Any = None) -> Any:
-        """Feeds the next chunk ``(batch, time, features)`` of the same rows.
+        """Feeds the next chunk ``(batch, time, features)`` of the same rows
+        (``(time, batch, features)`` for a ``batch_first=False`` model, whose outputs are
+        time-major too).
 
         Args:
             chunk: The next steps (numpy or tensor); the batch size must not change.
@@ -65,7 +62,8 @@ class Stream:
         Returns:
             The outputs for this chunk, numpy for numpy input, tensors for tensors.
         """
-        data = prepare_inputs(self.model, chunk, lengths=lengths)
+        contract = self.model.data_contract()
+        data = BatchTransform(contract)(call_data(contract, chunk, lengths=lengths))
         device = self.model.device
         was_training = self.model.training
         self.model.eval()
@@ -81,26 +79,9 @@ class Stream:
         if scaler is not None and scaler.is_adapted:
             values = scaler.inverse(values)  # original units, as predict answers
         values = zero_padding(values, out_lengths)
-        if isinstance(chunk, Tensor):
-            return values.to(chunk.device)
-        return values.cpu().numpy()
+        values = values.to(chunk.device) if isinstance(chunk, Tensor) else values.cpu().numpy()
+        return to_model_layout(values, self.model.batch_first)
 
     def reset(self) -> None:
         """Forgets the carried states: the next ``step`` starts new sequences."""
         self.states = None
-
-
-def check_streamable(layer: Layer, what: str) -> None:
-    """Raises [`ConfigError`][] if ``layer`` cannot run chunk by chunk."""
-    needs_whole = isinstance(layer, _WHOLE_SEQUENCE_LAYERS)
-    core = getattr(layer, "core", None)
-    if core is not None:
-        # A backward direction starts at the sequence's end, which a stream has not seen.
-        needs_whole = core.bidirectional or core.initial_state == "previous"
-    if needs_whole:
-        raise ConfigError(
-            explain(what, expected="layers that run step by step",
-                    received=f"{layer.label}, which needs the whole sequence at once",
-                    fix="use unidirectional recurrent, Dense, Dropout, Embedding and "
-                    "normalization layers")
-        )

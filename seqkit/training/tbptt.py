@@ -19,7 +19,7 @@ from torch import Tensor
 
 from seqkit.data.batch import Batch
 from seqkit.layers.state import RecurrentState
-from seqkit.models.streaming import check_streamable
+from seqkit.layers.streamable import check_streamable
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential

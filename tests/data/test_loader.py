@@ -200,9 +200,13 @@ def test_pad_sequences_rejects_mixed_feature_sizes() -> None:
         pad_sequences([np.ones((3, 2)), np.ones((2, 3))], "x")
 
 
-def test_to_tensor_converts_float64_and_keeps_ints() -> None:
-    x, lengths = to_tensor(np.zeros((2, 3)), "x")
-    assert x.dtype == torch.float32 and lengths is None
+def test_to_tensor_shares_memory_and_keeps_dtypes() -> None:
+    array = np.zeros((2, 3))
+    x, lengths = to_tensor(array, "x")
+    assert x.dtype == torch.float64 and lengths is None  # converted per batch, later
+    assert x.data_ptr() == array.ctypes.data
+    view = np.zeros((4, 5), np.float32)[:, ::2]  # strided: still no copy
+    assert to_tensor(view, "x")[0].data_ptr() == view.ctypes.data
     ids, _ = to_tensor(np.zeros((2, 3), dtype=np.int64), "x")
     assert ids.dtype == torch.int64
     with pytest.raises(InputTypeError, match="numbers"):

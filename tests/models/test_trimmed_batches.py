@@ -46,7 +46,7 @@ def test_only_models_without_a_time_axis_in_their_outputs_trim() -> None:
     per_step.build((None, 4, 2))
     last = sk.Sequential([sk.LSTM(3), sk.Dense(1)])
     last.build((None, 4, 2))
-    assert not per_step._trims_batches() and last._trims_batches()
+    assert not per_step.trims_batches() and last.trims_batches()
 
 
 class _BatchLengths(pl.Callback):

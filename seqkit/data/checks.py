@@ -1,0 +1,129 @@
+"""Checks of user data before any training starts, in bounded memory.
+
+Every check reads the data in blocks of rows (about 16 MB each), so checking a large array
+costs one block of temporaries, not a copy of the array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+from torch import Tensor
+
+from seqkit.data.contract import TargetLayout, TokenIds
+from seqkit.errors import InputError, InputTypeError, explain
+
+__all__ = ["check_finite", "check_ids", "check_input_dtype", "check_lengths",
+           "check_same_count", "check_targets", "row_blocks"]
+
+BLOCK_BYTES = 1 << 24
+"""Bytes of data a check reads at a time."""
+
+
+def row_blocks(tensor: Tensor, block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[int, Tensor]]:
+    """``(first row, rows)`` blocks of ``tensor`` along its first axis, each a view.
+
+    Examples:
+        >>> [(start, block.shape[0]) for start, block in row_blocks(torch.zeros(5, 2), 16)]
+        [(0, 2), (2, 2), (4, 1)]
+    """
+    row_bytes = max(tensor[:1].numel() * tensor.element_size(), 1)
+    rows = max(block_bytes // row_bytes, 1)
+    for start in range(0, tensor.shape[0], rows):
+        yield start, tensor[start : start + rows]
+
+
+def check_finite(tensor: Tensor, arg: str) -> None:
+    """Raises [`InputError`][seqkit.errors.InputError] if a float tensor holds NaN or inf.
+
+    Examples:
+        >>> try:
+        ...     check_finite(torch.tensor([[1.0], [float("nan")]]), "x")
+        ... except InputError as error:
+        ...     print(str(error).split(";")[0])
+        x: expected finite numbers but received NaN or inf (first at index [1, 0])
+    """
+    if not tensor.dtype.is_floating_point:
+        return
+    for start, block in row_blocks(tensor):
+        if not bool(torch.isfinite(block).all()):
+            bad = (~torch.isfinite(block)).nonzero()[0].tolist()
+            bad[0] += start
+            raise InputError(explain(arg, expected="finite numbers",
+                                     received=f"NaN or inf (first at index {bad})",
+                                     fix="drop or impute missing values before training"))
+
+
+def check_same_count(arg: str, got: int, n: int) -> None:
+    """Raises [`InputError`][seqkit.errors.InputError] unless ``arg`` has ``n`` samples."""
+    if got != n:
+        raise InputError(explain(arg, expected=f"{n} samples (as many as x)",
+                                 received=f"{got} samples",
+                                 fix="x and y must have the same batch axis (the first, or "
+                                     "the second for time-major arrays)"))
+
+
+def check_lengths(lengths: Tensor, n: int, time_steps: int | None) -> Tensor:
+    """``lengths`` as ``(n,)`` int64, checked to lie in ``[0, time_steps]``."""
+    check_same_count("lengths", lengths.shape[0], n)
+    lengths = lengths.reshape(n).long()
+    if time_steps is None or bool((lengths < 0).any()) or bool((lengths > time_steps).any()):
+        raise InputError(explain(
+            "lengths", expected=f"integers between 0 and the time axis ({time_steps})",
+            received=f"values from {int(lengths.min())} to {int(lengths.max())}"))
+    return lengths
+
+
+def check_input_dtype(x: Tensor, token_ids: TokenIds | None) -> None:
+    """Token ids for an ``Embedding`` must be integers."""
+    if token_ids is not None and x.dtype.is_floating_point:
+        raise InputTypeError(explain(
+            "x", expected="integer token ids (the model starts with an Embedding)",
+            received=f"dtype {x.dtype}", fix="convert with x.astype('int64')"))
+
+
+def check_ids(x: Tensor, token_ids: TokenIds) -> None:
+    """Token ids must lie in ``[0, vocab_size)``."""
+    low, high = _range(x)
+    if low < 0 or high >= token_ids.vocab_size:
+        raise InputError(explain(
+            f"{token_ids.label} ids", expected=f"ids in [0, {token_ids.vocab_size - 1}] "
+            f"(vocab_size={token_ids.vocab_size})", received=f"ids from {low} to {high}",
+            fix="raise vocab_size or map rare ids to an out-of-vocabulary id"))
+
+
+def check_targets(y: Tensor, layout: TargetLayout) -> None:
+    """``y`` fits the loss: class ids in range for ``cross_entropy``, values in [0, 1] for
+    ``binary_cross_entropy``, finite numbers always."""
+    check_finite(y, "y")
+    if layout.task == "multiclass":
+        if y.dtype.is_floating_point and not all(bool((b == b.round()).all())
+                                                 for _, b in row_blocks(y)):
+            raise InputTypeError(explain(
+                "y", expected="integer class labels for loss='cross_entropy'",
+                received=f"non-integer values of dtype {y.dtype}",
+                fix="pass class ids 0..num_classes-1, not one-hot or probabilities"))
+        low, high = (int(v) for v in _range(y))
+        outputs = layout.outputs or 0
+        if low < 0 or high >= outputs:
+            raise InputError(explain(
+                "y labels", expected=f"class ids in [0, {outputs - 1}] for a model with "
+                f"{outputs} outputs", received=f"labels from {low} to {high}",
+                fix=f"make the last layer Dense({high + 1}) or remap the labels"))
+    elif layout.task == "binary":
+        low, high = _range(y)
+        if low < 0 or high > 1:
+            raise InputError(explain(
+                "y", expected="targets in [0, 1] for loss='binary_cross_entropy'",
+                received=f"values from {float(low)} to {float(high)}"))
+
+
+def _range(tensor: Tensor) -> tuple[float, float]:
+    """Smallest and largest value, block by block (``bool`` counts as 0/1)."""
+    lows, highs = [], []
+    for _, block in row_blocks(tensor):
+        block = block.to(torch.uint8) if block.dtype == torch.bool else block
+        lows.append(block.min().item())
+        highs.append(block.max().item())
+    return min(lows), max(highs)

@@ -1,0 +1,30 @@
+"""Which layers can run a sequence chunk by chunk (streams, truncated BPTT)."""
+
+from __future__ import annotations
+
+from seqkit.errors import ConfigError, explain
+from seqkit.layers.base import Layer
+from seqkit.layers.core import RepeatVector
+from seqkit.layers.ensemble import Ensemble
+from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
+
+__all__ = ["check_streamable"]
+
+# An Ensemble's members end without a time axis and carry no state between chunks.
+_WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Ensemble)
+
+
+def check_streamable(layer: Layer, what: str) -> None:
+    """Raises [`ConfigError`][] if ``layer`` cannot run chunk by chunk."""
+    needs_whole = isinstance(layer, _WHOLE_SEQUENCE_LAYERS)
+    core = getattr(layer, "core", None)
+    if core is not None:
+        # A backward direction starts at the sequence's end, which a stream has not seen.
+        needs_whole = core.bidirectional or core.initial_state == "previous"
+    if needs_whole:
+        raise ConfigError(
+            explain(what, expected="layers that run step by step",
+                    received=f"{layer.label}, which needs the whole sequence at once",
+                    fix="use unidirectional recurrent, Dense, Dropout, Embedding and "
+                    "normalization layers")
+        )
