@@ -17,14 +17,14 @@ import torch
 from torch import Tensor, nn
 
 from seqkit.data.batch import Batch, as_batch
-from seqkit.errors import NotBuiltError, NotCompiledError, explain
+from seqkit.errors import InputError, NotBuiltError, NotCompiledError, explain
 from seqkit.layers.pooling import valid_mask
 from seqkit.models._inputs import data_input_shape
 from seqkit.models._preprocessing import preprocess_loader_batch
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.denormals import DenormalFlush
-from seqkit.training.losses import LossSpec, reduce_loss
-from seqkit.training.metrics import metric_inputs
+from seqkit.training.losses import LossSpec, outputs_probabilities, reduce_loss
+from seqkit.training.metrics import update_metrics
 from seqkit.training.optimizers import make_optimizer, make_scheduler, step_schedulers
 from seqkit.training.tbptt import run_truncated
 
@@ -67,7 +67,8 @@ class LightningSteps:
                         fix="call model.compile(loss=..., metrics=[...]) or use a preset")
             )
         self._require_built("training")
-        self._loss_spec = self.compile_settings.loss_spec()
+        # Decided once from the last layer: a final sigmoid/softmax means probabilities.
+        self._loss_spec = self.compile_settings.loss_spec(outputs_probabilities(self.layers[-1]))
         if not self.stage_metrics:
             classes = int(self.output_shape[-1] or 1)
             self.stage_metrics = nn.ModuleDict({
@@ -109,9 +110,10 @@ class LightningSteps:
         weights), and a device tensor otherwise.
         """
         assert self._loss_spec is not None and batch.y is not None
-        y_true = align_target(y_pred, batch.y, self._loss_spec.task)
+        spec = self._loss_spec
+        y_true = align_target(y_pred, batch.y, spec.task, spec.one_hot)
         mask = None if lengths is None else valid_mask(lengths.to(y_pred.device), y_pred.shape[1])
-        per_element = self._loss_spec.function(y_pred, y_true)
+        per_element = spec.function(y_pred, y_true)
         total: Tensor
         count: Tensor | int
         if mask is None and batch.sample_weight is None and per_element.dim() > 0:
@@ -142,10 +144,8 @@ class LightningSteps:
             if self.target_scaler is not None:  # metrics in original units
                 y_pred = self.target_scaler.inverse(y_pred)
                 y_true = self.target_scaler.inverse(y_true)
-            task = self._loss_spec.task  # type: ignore[union-attr]
-            preds, target = metric_inputs(y_pred, y_true, task)
-            for metric in metrics.values():
-                metric.update(preds, target)
+            update_metrics(metrics.values(), y_pred, y_true,
+                           self._loss_spec)  # type: ignore[arg-type]
 
     def _batch_from_loader(self: Sequential, raw: Any) -> Batch:
         batch = as_batch(raw)
@@ -320,9 +320,24 @@ def _key(stage: str) -> str:
     return f"{stage}_metrics"
 
 
-def align_target(y_pred: Tensor, y_true: Tensor, task: str) -> Tensor:
+def align_target(y_pred: Tensor, y_true: Tensor, task: str, one_hot: bool = False) -> Tensor:
     """Reshapes and casts targets to match predictions: ``(batch,)`` labels for
-    ``(batch, 1)`` outputs, integer class ids for ``cross_entropy``."""
+    ``(batch, 1)`` outputs, integer class ids for ``cross_entropy``, float one-hot vectors
+    of the output's shape for ``categorical_crossentropy``.
+
+    Raises:
+        InputError: ``one_hot`` targets whose shape is not the output's.
+    """
+    if one_hot:
+        if y_true.shape != y_pred.shape:
+            raise InputError(
+                explain("y for loss='categorical_crossentropy'",
+                        expected=f"one-hot vectors of the output's shape {tuple(y_pred.shape)}",
+                        received=f"shape {tuple(y_true.shape)}",
+                        fix="for integer class ids use "
+                        "loss='sparse_categorical_crossentropy'")
+            )
+        return y_true if y_true.dtype == y_pred.dtype else y_true.to(y_pred.dtype)
     if task == "multiclass":
         if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
             y_true = y_true.squeeze(-1)

@@ -61,9 +61,11 @@ class CompileSettings:
         for metric in self.metrics:
             make_metric(metric, spec.task, num_classes=2)
 
-    def loss_spec(self) -> LossSpec:
-        """The resolved loss."""
-        return get_loss(self.loss)
+    def loss_spec(self, probabilities: bool = False) -> LossSpec:
+        """The resolved loss, for a model that outputs probabilities (its last layer ends
+        in a sigmoid or softmax) or logits; see [`get_loss`][seqkit.training.losses.get_loss].
+        """
+        return get_loss(self.loss, probabilities)
 
     def make_metrics(self, num_classes: int) -> dict[str, torchmetrics.Metric]:
         """Fresh metric objects by log name, for a model with ``num_classes`` outputs."""

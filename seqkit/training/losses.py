@@ -1,4 +1,10 @@
-"""Losses by name, all computed per element so weights and padding masks can apply."""
+"""Losses by name, all computed per element so weights and padding masks can apply.
+
+The cross-entropy losses follow the model's output: on a model whose last layer ends in a
+``sigmoid`` or ``softmax`` activation they read probabilities, exactly as Keras's
+``from_logits=False`` default does (probabilities clipped to ``[1e-7, 1 - 1e-7]``); on any
+other model they read logits (numerically stable, seqkit's default semantics).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,22 @@ import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
 from seqkit.errors import InputTypeError, explain, unknown_name
 
-__all__ = ["LOSSES", "LossSpec", "get_loss", "reduce_loss"]
+__all__ = ["EPSILON", "LOSSES", "LossSpec", "get_loss", "outputs_probabilities", "reduce_loss"]
 
 Task = Literal["regression", "binary", "multiclass"]
+
+EPSILON = 1e-7
+"""Keras's ``backend.epsilon()``: probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
+
+_PROBABILITY_ACTIVATIONS = ("sigmoid", "softmax")
 
 
 @dataclass(frozen=True)
@@ -27,11 +39,29 @@ class LossSpec:
         function: ``(y_pred, y_true) -> per-element loss`` (or a scalar for callables that
             reduce themselves; those ignore sample weights and padding masks).
         task: What the loss implies for metrics and target dtypes.
+        one_hot: Targets are one-hot (or probability) vectors of the output's shape, not
+            integer class ids (``categorical_crossentropy``).
+        probabilities: The model outputs probabilities (its last layer ends in a sigmoid or
+            softmax), not logits: metrics threshold at 0.5 and take the outputs as they are.
     """
 
     name: str
     function: Callable[[Tensor, Tensor], Tensor]
     task: Task
+    one_hot: bool = False
+    probabilities: bool = False
+
+
+def _full_precision(y_pred: Tensor) -> Tensor:
+    # 1 - 1e-7 is 1.0 in half precision: clip and log in float32.
+    return y_pred.float() if y_pred.dtype in (torch.float16, torch.bfloat16) else y_pred
+
+
+def _log_probabilities(y_pred: Tensor) -> Tensor:
+    """Keras's ``from_logits=False`` route: normalise over the classes, clip, log."""
+    y_pred = _full_precision(y_pred)
+    y_pred = y_pred / y_pred.sum(dim=-1, keepdim=True)
+    return torch.log(y_pred.clamp(EPSILON, 1.0 - EPSILON))
 
 
 def _cross_entropy(y_pred: Tensor, y_true: Tensor) -> Tensor:
@@ -41,21 +71,47 @@ def _cross_entropy(y_pred: Tensor, y_true: Tensor) -> Tensor:
     return loss.view(y_true.shape)
 
 
+def _cross_entropy_probabilities(y_pred: Tensor, y_true: Tensor) -> Tensor:
+    classes = y_pred.shape[-1]
+    log_p = _log_probabilities(y_pred).reshape(-1, classes)
+    return F.nll_loss(log_p, y_true.reshape(-1), reduction="none").view(y_true.shape)
+
+
+def _categorical(y_pred: Tensor, y_true: Tensor) -> Tensor:
+    # One-hot (or soft) targets of the output's shape: one loss per sample or step.
+    return -(y_true * F.log_softmax(y_pred, dim=-1)).sum(dim=-1)
+
+
+def _categorical_probabilities(y_pred: Tensor, y_true: Tensor) -> Tensor:
+    return -(y_true * _log_probabilities(y_pred)).sum(dim=-1)
+
+
+def _binary_probabilities(y_pred: Tensor, y_true: Tensor) -> Tensor:
+    # Written out rather than F.binary_cross_entropy, which refuses to run under autocast.
+    p = _full_precision(y_pred).clamp(EPSILON, 1.0 - EPSILON)
+    y_true = y_true.to(p.dtype)
+    return -(y_true * torch.log(p) + (1.0 - y_true) * torch.log1p(-p))
+
+
 # Partials of torch's functions, not lambdas, so that a compiled model pickles.
-_NAMED: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Task]] = {
-    "mse": (functools.partial(F.mse_loss, reduction="none"), "regression"),
-    "mae": (functools.partial(F.l1_loss, reduction="none"), "regression"),
-    "huber": (functools.partial(F.huber_loss, reduction="none"), "regression"),
-    "cross_entropy": (_cross_entropy, "multiclass"),
+# name: (function on logits, function on probabilities or None, task, one-hot targets)
+_NAMED: dict[str, tuple[Callable[[Tensor, Tensor], Tensor],
+                        Callable[[Tensor, Tensor], Tensor] | None, Task, bool]] = {
+    "mse": (functools.partial(F.mse_loss, reduction="none"), None, "regression", False),
+    "mae": (functools.partial(F.l1_loss, reduction="none"), None, "regression", False),
+    "huber": (functools.partial(F.huber_loss, reduction="none"), None, "regression", False),
+    "cross_entropy": (_cross_entropy, _cross_entropy_probabilities, "multiclass", False),
+    "categorical_crossentropy": (_categorical, _categorical_probabilities, "multiclass", True),
     "binary_cross_entropy": (
-        functools.partial(F.binary_cross_entropy_with_logits, reduction="none"), "binary"),
+        functools.partial(F.binary_cross_entropy_with_logits, reduction="none"),
+        _binary_probabilities, "binary", False),
 }
 _ALIASES = {
     "mean_squared_error": "mse",
     "mean_absolute_error": "mae",
     "l1": "mae",
     "sparse_categorical_crossentropy": "cross_entropy",
-    "categorical_cross_entropy": "cross_entropy",
+    "categorical_cross_entropy": "cross_entropy",  # seqkit's older name: integer labels
     "bce": "binary_cross_entropy",
     "binary_crossentropy": "binary_cross_entropy",
 }
@@ -63,32 +119,67 @@ LOSSES: tuple[str, ...] = tuple(sorted([*_NAMED, *_ALIASES]))
 """Every loss name ``compile`` accepts."""
 
 
-def get_loss(loss: str | Callable[[Tensor, Tensor], Tensor] | nn.Module) -> LossSpec:
+def outputs_probabilities(layer: Any) -> bool:
+    """Whether a model whose last layer is ``layer`` outputs probabilities.
+
+    True when the layer ends in a ``sigmoid`` or ``softmax`` activation (``Dense(1,
+    activation="sigmoid")``, ``Activation("softmax")``), or is an ``Ensemble`` averaging
+    (``combine="mean"``) members that do. Only the last layer counts.
+
+    Examples:
+        >>> import seqkit as sk
+        >>> outputs_probabilities(sk.Dense(1, activation="sigmoid")), outputs_probabilities(
+        ...     sk.Dense(3))
+        (True, False)
+    """
+    activation = getattr(layer, "activation", None)
+    if isinstance(activation, str):
+        return activation in _PROBABILITY_ACTIVATIONS
+    members = getattr(layer, "members", None)
+    if getattr(layer, "combine", None) == "mean" and members:
+        return outputs_probabilities(members[0][-1])
+    return False
+
+
+def get_loss(loss: str | Callable[[Tensor, Tensor], Tensor] | nn.Module,
+             probabilities: bool = False) -> LossSpec:
     """Resolves a loss name, a ``torch.nn`` loss module or a callable.
 
-    ``cross_entropy`` takes integer class labels and raw scores (logits);
-    ``binary_cross_entropy`` takes 0/1 targets and logits (no sigmoid in the model).
-    A ``torch.nn`` loss module is copied with ``reduction="none"``.
+    ``cross_entropy`` (``sparse_categorical_crossentropy``) takes integer class labels,
+    ``categorical_crossentropy`` one-hot targets of the output's shape and
+    ``binary_cross_entropy`` (``binary_crossentropy``) 0/1 targets. They read logits,
+    unless ``probabilities`` is set (the model ends in a sigmoid or softmax, see
+    [`outputs_probabilities`][seqkit.training.losses.outputs_probabilities]): then they
+    compute Keras's ``from_logits=False`` loss, on probabilities clipped to ``[1e-7,
+    1 - 1e-7]``. A ``torch.nn`` loss module is copied with ``reduction="none"``.
 
     Examples:
         >>> import torch
         >>> spec = get_loss("mse")
         >>> spec.function(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0]))
         tensor([1., 4.])
+        >>> bce = get_loss("binary_crossentropy", probabilities=True)
+        >>> bce.function(torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0]))
+        tensor([0.1054, 0.2231])
     """
     if isinstance(loss, str):
         name = _ALIASES.get(loss, loss)
         if name not in _NAMED:
             raise unknown_name("loss", loss, LOSSES)
-        function, task = _NAMED[name]
-        return LossSpec(name, function, task)
+        on_logits, on_probabilities, task, one_hot = _NAMED[name]
+        function = on_probabilities if probabilities and on_probabilities else on_logits
+        return LossSpec(name, function, task, one_hot, probabilities and task != "regression")
     if isinstance(loss, nn.Module) and hasattr(loss, "reduction"):
         module = copy.copy(loss)
         module.reduction = "none"
-        task: Task = "multiclass" if isinstance(loss, nn.CrossEntropyLoss) else "regression"
-        if isinstance(loss, nn.BCEWithLogitsLoss):
+        task: Task = "regression"
+        if isinstance(loss, nn.CrossEntropyLoss | nn.NLLLoss):
+            task = "multiclass"
+        elif isinstance(loss, nn.BCEWithLogitsLoss | nn.BCELoss):
             task = "binary"
-        return LossSpec(type(loss).__name__, module, task)
+        return LossSpec(type(loss).__name__, module, task,
+                        probabilities=(probabilities or isinstance(loss, nn.BCELoss))
+                        and task != "regression")
     if callable(loss):
         return LossSpec(getattr(loss, "__name__", "custom"), loss, "regression")
     raise InputTypeError(
