@@ -6,6 +6,7 @@ from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import COMBINES, Ensemble
+from seqkit.layers.initializers import INITIALIZERS
 from seqkit.layers.kernels import KernelPath
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
@@ -16,6 +17,7 @@ __all__ = [
     "ACTIVATIONS",
     "COMBINES",
     "GRU",
+    "INITIALIZERS",
     "LAYER_REGISTRY",
     "LSTM",
     "Activation",

@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from seqkit._checks import boolean, fraction, positive_int
 from seqkit.layers.activations import get_activation
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.initializers import Initializer, check_initializer, initialize
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["Activation", "Dense", "Dropout", "RepeatVector"]
@@ -26,12 +27,21 @@ class Dense(Layer):
         activation: Name of the activation (``None`` = linear), see
             [`ACTIVATIONS`][seqkit.layers.ACTIVATIONS].
         use_bias: Add a bias.
+        kernel_initializer: Initialiser of the kernel, a name from
+            [`INITIALIZERS`][seqkit.layers.initializers.INITIALIZERS] or a callable (see
+            [`seqkit.layers.initializers`][]); Keras's ``"glorot_uniform"`` by default
+            (fans of Keras's ``(in, units)`` kernel). ``"torch"`` keeps ``nn.Linear``'s.
+        bias_initializer: Initialiser of the bias; Keras's ``"zeros"`` by default.
         name: Layer name.
 
     Examples:
         >>> import torch, seqkit as sk
         >>> tuple(sk.Dense(1)(torch.randn(4, 10, 8)).values.shape)
         (4, 10, 1)
+        >>> layer = sk.Dense(3, kernel_initializer="he_normal", bias_initializer="ones")
+        >>> layer.build((None, 5))
+        >>> layer.linear.bias.tolist()
+        [1.0, 1.0, 1.0]
     """
 
     def __init__(
@@ -40,6 +50,8 @@ class Dense(Layer):
         activation: str | None = None,
         *,
         use_bias: bool = True,
+        kernel_initializer: Initializer = "glorot_uniform",
+        bias_initializer: Initializer = "zeros",
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -47,14 +59,23 @@ class Dense(Layer):
         self._activation = get_activation(activation)
         self.activation = activation
         self.use_bias = boolean(use_bias, "use_bias", "Dense")
+        self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer",
+                                                    "Dense")
+        self.bias_initializer = check_initializer(bias_initializer, "bias_initializer",
+                                                  "Dense", matrix=False)
         self.linear: nn.Linear | None = None
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "activation": self.activation,
-                "use_bias": self.use_bias, "name": self.name}
+                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
+                "bias_initializer": self.bias_initializer, "name": self.name}
 
     def _build(self, input_shape: Shape) -> None:
-        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias)
+        features = input_shape[-1]
+        self.linear = nn.Linear(features, self.units, bias=self.use_bias)
+        initialize(self.kernel_initializer, self.linear.weight, (features, self.units))
+        if self.linear.bias is not None:
+            initialize(self.bias_initializer, self.linear.bias, (self.units,))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*input_shape[:-1], self.units)

@@ -7,17 +7,13 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import boolean, one_of, positive_int
+from seqkit._checks import boolean, positive_int
 from seqkit.errors import InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.initializers import Initializer, check_initializer, initialize
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["EMBEDDINGS_INITIALIZERS", "Embedding", "lengths_from_padding"]
-
-EMBEDDINGS_INITIALIZERS = ("normal", "uniform")
-"""``Embedding(embeddings_initializer=...)`` names: torch's ``"normal"`` draws from N(0, 1),
-Keras' ``"uniform"`` from U(-0.05, 0.05)."""
-_UNIFORM_LIMIT = 0.05
+__all__ = ["Embedding", "lengths_from_padding"]
 
 
 def lengths_from_padding(ids: Tensor) -> Tensor:
@@ -42,13 +38,15 @@ class Embedding(Layer):
         mask_zero: Treat id 0 as right padding: downstream recurrent layers, pooling and
             per-step losses see each sequence's length (position after its last non-zero
             id), and the vector for id 0 stays zero.
-        embeddings_initializer: ``"normal"`` (torch's ``nn.Embedding``: N(0, 1)) or
-            ``"uniform"`` (Keras' default: U(-0.05, 0.05)). With small starting vectors
-            training can move the vectors of rare tokens far from where they started, which
-            matters on small text data sets: on the quotations benchmark
+        embeddings_initializer: Initialiser of the vectors, a name from
+            [`INITIALIZERS`][seqkit.layers.initializers.INITIALIZERS] or a callable (see
+            [`seqkit.layers.initializers`][]); Keras's ``"uniform"`` (U(-0.05, 0.05)) by
+            default, ``"torch"`` for ``nn.Embedding``'s N(0, 1). With small starting
+            vectors training can move the vectors of rare tokens far from where they
+            started, which matters on small text data sets: on the quotations benchmark
             (``benchmarks/text_classification_quotes.py``, validation rows, one seed) a
             max-pooled BiLSTM reached macro-F1 0.58 after 10 epochs with ``"uniform"``
-            and 0.46 with ``"normal"``.
+            and 0.46 with torch's N(0, 1).
         name: Layer name.
 
     Examples:
@@ -56,7 +54,7 @@ class Embedding(Layer):
         >>> out = sk.Embedding(10, 4, mask_zero=True)(torch.tensor([[3, 4, 0], [5, 0, 0]]))
         >>> tuple(out.values.shape), out.lengths.tolist()
         ((2, 3, 4), [2, 1])
-        >>> keras_like = sk.Embedding(10, 4, embeddings_initializer="uniform")
+        >>> keras_like = sk.Embedding(10, 4)  # Keras's U(-0.05, 0.05)
         >>> float(keras_like(torch.tensor([[1, 2]])).values.detach().abs().max()) <= 0.05
         True
     """
@@ -70,15 +68,15 @@ class Embedding(Layer):
         output_dim: int,
         *,
         mask_zero: bool = False,
-        embeddings_initializer: str = "normal",
+        embeddings_initializer: Initializer = "uniform",
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
         self.vocab_size = positive_int(vocab_size, "vocab_size", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = boolean(mask_zero, "mask_zero", "Embedding")
-        self.embeddings_initializer = one_of(embeddings_initializer, "embeddings_initializer",
-                                             "Embedding", EMBEDDINGS_INITIALIZERS)
+        self.embeddings_initializer = check_initializer(
+            embeddings_initializer, "embeddings_initializer", "Embedding")
         self.embedding: nn.Embedding | None = None
 
     def get_config(self) -> dict[str, Any]:
@@ -89,11 +87,11 @@ class Embedding(Layer):
     def _build(self, input_shape: Shape) -> None:
         padding_idx = 0 if self.mask_zero else None
         self.embedding = nn.Embedding(self.vocab_size, self.output_dim, padding_idx=padding_idx)
-        if self.embeddings_initializer == "uniform":
+        weight = self.embedding.weight  # Keras's layout too: (vocab_size, output_dim)
+        initialize(self.embeddings_initializer, weight, tuple(weight.shape))
+        if padding_idx is not None:
             with torch.no_grad():
-                nn.init.uniform_(self.embedding.weight, -_UNIFORM_LIMIT, _UNIFORM_LIMIT)
-                if padding_idx is not None:
-                    self.embedding.weight[padding_idx].zero_()
+                weight[padding_idx].zero_()
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*input_shape, self.output_dim)

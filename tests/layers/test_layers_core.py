@@ -176,10 +176,13 @@ def test_embedding_keeps_given_lengths_and_without_mask_gives_none() -> None:
 
 def test_embedding_initializers_match_torch_and_keras() -> None:
     torch.manual_seed(7)
-    normal = Embedding(2000, 8)
+    normal = Embedding(2000, 8, embeddings_initializer="torch")
     normal(IDS)
     assert 0.9 < float(normal.embedding.weight.detach().std()) < 1.1  # torch's N(0, 1)
-    uniform = Embedding(2000, 8, mask_zero=True, embeddings_initializer="uniform")
+    keras_normal = Embedding(2000, 8, embeddings_initializer="normal")
+    keras_normal(IDS)
+    assert 0.045 < float(keras_normal.embedding.weight.detach().std()) < 0.055  # Keras's
+    uniform = Embedding(2000, 8, mask_zero=True)  # Keras's default
     uniform(IDS)
     weight = uniform.embedding.weight.detach()
     assert 0.045 < float(weight.abs().max()) <= 0.05  # Keras' U(-0.05, 0.05)
