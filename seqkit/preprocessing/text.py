@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from itertools import chain, islice, repeat
 from typing import Any, NamedTuple
 
@@ -33,26 +32,22 @@ import numpy as np
 from torch import Tensor
 
 from seqkit._checks import positive_int
-from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
+from seqkit.errors import ConfigError, NotBuiltError, explain
 from seqkit.preprocessing._text_checks import (
     check_batch_of_texts,
     check_mode,
     describe_callable,
-    first_non_str,
-    preview,
     raise_not_text,
     token_list,
-    try_list,
 )
 from seqkit.preprocessing._text_ops import (
     OOV_TOKEN,
     PAD_TOKEN,
     RESERVED_TOKENS,
-    add_ngrams,
     pad_ids,
-    standardize_batch,
     vocabulary_from_counts,
 )
+from seqkit.preprocessing._tokenize import tokenize_batch
 from seqkit.preprocessing.base import register_preprocessor
 
 __all__ = ["SPLIT_MODES", "STANDARDIZE_MODES", "TextVectorizer", "VectorizedText"]
@@ -383,50 +378,7 @@ class TextVectorizer:
             offset += len(chunk)
 
     def _tokenize_batch(self, texts: list[str]) -> Iterator[list[str]]:
-        """The tokens of each text (lazily), by mapping C string methods over the batch."""
-        standardized: Iterable[str]
-        if self.standardize == "lower_and_strip_punctuation":
-            standardized = standardize_batch(texts, lower=True, strip=True)
-        elif self.standardize == "lower":
-            standardized = map(str.lower, texts)
-        elif self.standardize == "strip_punctuation":
-            standardized = standardize_batch(texts, lower=False, strip=True)
-        elif self.standardize is None:
-            standardized = texts
-        else:
-            standardized = map(self._call_standardize, texts)
-        token_lists: Iterator[list[str]]
-        if self.split == "whitespace":
-            token_lists = map(str.split, standardized)
-        elif self.split == "character":
-            token_lists = map(list, standardized)
-        elif self.split is None:
-            token_lists = ([text] if text else [] for text in standardized)
-        else:
-            token_lists = map(self._call_split, standardized)
-        if self.ngrams is not None and self.ngrams > 1:
-            token_lists = map(partial(add_ngrams, ngrams=self.ngrams), token_lists)
-        return token_lists
-
-    def _call_standardize(self, text: str) -> str:
-        assert callable(self.standardize)
-        result = self.standardize(text)
-        if not isinstance(result, str):
-            raise InputTypeError(explain(
-                f"{self.label} standardize", expected="the callable to return a str",
-                received=f"{type(result).__name__} for the text {preview(text)}"))
-        return result
-
-    def _call_split(self, text: str) -> list[str]:
-        assert callable(self.split)
-        result = self.split(text)
-        tokens = None if isinstance(result, str | bytes) else try_list(result)
-        if tokens is None or not all(map(isinstance, tokens, repeat(str))):
-            shown = type(result).__name__ if tokens is None else first_non_str(tokens)
-            raise InputTypeError(explain(
-                f"{self.label} split", expected="the callable to return a list of str",
-                received=f"{shown} for the text {preview(text)}"))
-        return [token for token in tokens if token] if PAD_TOKEN in tokens else tokens
+        return tokenize_batch(texts, self.standardize, self.split, self.ngrams, self.label)
 
 
 _CONFIG_KEYS = ("max_tokens", "standardize", "split", "ngrams", "output_sequence_length",
