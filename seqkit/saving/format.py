@@ -10,8 +10,9 @@ from __future__ import annotations
 
 __all__ = ["CONFIG_ENTRY", "ENTRIES", "FORMAT_VERSION", "MAX_CONFIG_BYTES", "WEIGHTS_ENTRY"]
 
-FORMAT_VERSION = 1
-"""Version of the layout written by this seqkit; files with a higher one are refused."""
+FORMAT_VERSION = 2
+"""Version of the layout written by this seqkit; files with a higher one are refused.
+Version 2: Keras's ``dropout`` and initialisers (``seqkit.saving.migrate`` reads version 1)."""
 
 CONFIG_ENTRY = "config.json"
 WEIGHTS_ENTRY = "model.safetensors"

@@ -23,6 +23,7 @@ from seqkit.saving.format import (
     MAX_CONFIG_BYTES,
     WEIGHTS_ENTRY,
 )
+from seqkit.saving.migrate import upgrade_layer_spec
 
 __all__ = ["load_model", "model_from_config"]
 
@@ -119,7 +120,8 @@ def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
         raise _refuse(source, "a config.json without a model architecture")
     try:
         steps = [_preprocessor(entry, source) for entry in config.get("preprocessing") or []]
-        layers = [_layer(entry, source) for entry in spec["layers"]]
+        layers = [_layer(upgrade_layer_spec(entry, version), source)
+                  for entry in spec["layers"]]
         model = Sequential([*steps, *layers], batch_first=bool(spec.get("batch_first", True)),
                            name=spec.get("name"))
         _restore_targets(model, config)

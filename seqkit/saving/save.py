@@ -43,6 +43,24 @@ def model_config(model: Sequential) -> dict[str, Any]:
     }
 
 
+def _refuse_callables(spec: dict[str, Any]) -> None:
+    """Raises ``ConfigError`` for a callable anywhere in a layer spec (nested ones too)."""
+    config = spec.get("config", {})
+    for key, value in config.items():
+        if callable(value):
+            name = getattr(value, "__qualname__", type(value).__name__)
+            raise ConfigError(explain(
+                f"save {spec.get('class_name')} {config.get('name') or ''}".rstrip(),
+                expected=f"a name for {key} (a .seqkit file holds its config as JSON)",
+                received=f"{key}=<callable {name}>",
+                fix="build the model with a name from seqkit.layers.INITIALIZERS to save "
+                    "it, or keep the weights with torch.save(model.state_dict(), path)"))
+        nested = value if isinstance(value, list) else [value]
+        for item in nested:
+            if isinstance(item, dict) and "class_name" in item:
+                _refuse_callables(item)
+
+
 def _target_path(path: str | os.PathLike[str]) -> Path:
     """The file ``save_model`` writes for ``path``.
 
@@ -94,7 +112,8 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
         The path written.
 
     Raises:
-        ConfigError: ``path`` has a suffix other than ``.seqkit``.
+        ConfigError: ``path`` has a suffix other than ``.seqkit``, or a layer holds a
+            callable (e.g. ``kernel_initializer=my_function``), which JSON cannot hold.
         NotBuiltError: The model is not built.
 
     Examples:
@@ -107,7 +126,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
     """
     model._require_built("save")
     target = _target_path(path)
-    config = json.dumps(model_config(model), indent=2).encode("utf-8")
+    settings = model_config(model)
+    for spec in settings["model"].get("layers", []):
+        _refuse_callables(spec)
+    config = json.dumps(settings, indent=2).encode("utf-8")
     tensors = {name: tensor.detach().cpu().contiguous()
                for name, tensor in model.state_dict().items()}
     weights = safetensors_bytes(tensors, metadata={"format": "pt"})

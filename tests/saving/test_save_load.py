@@ -26,7 +26,7 @@ IDS[:, 5:] = 0
 def _every_layer_models() -> list[tuple[str, sk.Sequential, np.ndarray]]:
     return [
         ("lstm_stack", sk.Sequential([
-            sk.LSTM(5, return_sequences=True, num_layers=2, dropout=0.1),
+            sk.LSTM(5, return_sequences=True, num_layers=2, stack_dropout=0.1, dropout=0.1),
             sk.Dropout(0.2), sk.LayerNormalization(), sk.LSTM(4), sk.Dense(2, "tanh"),
             sk.Activation("softmax")]), SEQUENCES),
         ("bi_gru_pooling", sk.Sequential([
