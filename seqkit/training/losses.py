@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from seqkit.errors import InputTypeError, explain, unknown_name
+from seqkit.errors import ConfigError, InputTypeError, explain, unknown_name
 
 __all__ = ["EPSILON", "LOSSES", "LossSpec", "get_loss", "outputs_probabilities", "reduce_loss"]
 
@@ -141,6 +141,45 @@ def outputs_probabilities(layer: Any) -> bool:
     return False
 
 
+_KERAS_CLASSES = {"BinaryCrossentropy": "binary_crossentropy",
+                  "CategoricalCrossentropy": "categorical_crossentropy",
+                  "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+                  "MeanSquaredError": "mse", "MeanAbsoluteError": "mae", "Huber": "huber"}
+_KERAS_FUNCTIONS = {"binary_crossentropy", "categorical_crossentropy",
+                    "sparse_categorical_crossentropy", "mean_squared_error",
+                    "mean_absolute_error", "huber"}
+# Keras arguments seqkit computes as Keras does only at these values.
+_KERAS_DEFAULTS = {"reduction": "sum_over_batch_size", "label_smoothing": 0.0, "axis": -1,
+                   "ignore_class": None, "delta": 1.0}
+
+
+def _from_keras(loss: Any) -> tuple[str, bool | None] | None:
+    """``(seqkit name, from_logits)`` of a Keras loss object or function, ``None`` for
+    anything else. Keras losses are called ``(y_true, y_pred)``, seqkit's callables
+    ``(y_pred, y_true)``: they must never pass as custom callables."""
+    module = getattr(type(loss), "__module__", "") or ""
+    if isinstance(loss, type) or not module.startswith("keras"):
+        function_module = getattr(loss, "__module__", "") or ""
+        name = getattr(loss, "__name__", None)
+        if function_module.startswith("keras") and name in _KERAS_FUNCTIONS:
+            return name, False if "crossentropy" in name else None
+        return None
+    kind = type(loss).__name__
+    if kind not in _KERAS_CLASSES:
+        raise ConfigError(explain(
+            "loss", expected=f"a Keras loss seqkit computes ({', '.join(_KERAS_CLASSES)}) "
+            "or a seqkit loss name", received=f"keras {kind}",
+            fix=f"pass one of {', '.join(LOSSES)}, or a callable (y_pred, y_true)"))
+    config = {**loss.get_config(), **getattr(loss, "_fn_kwargs", {})}
+    for key, default in _KERAS_DEFAULTS.items():
+        if key in config and config[key] != default:
+            raise ConfigError(explain(
+                f"keras {kind}", expected=f"{key}={default!r} (what seqkit computes)",
+                received=f"{key}={config[key]!r}",
+                fix="leave the argument at its default, or pass a callable (y_pred, y_true)"))
+    return _KERAS_CLASSES[kind], config.get("from_logits")
+
+
 def get_loss(loss: str | Callable[[Tensor, Tensor], Tensor] | nn.Module,
              probabilities: bool = False) -> LossSpec:
     """Resolves a loss name, a ``torch.nn`` loss module or a callable.
@@ -151,7 +190,9 @@ def get_loss(loss: str | Callable[[Tensor, Tensor], Tensor] | nn.Module,
     unless ``probabilities`` is set (the model ends in a sigmoid or softmax, see
     [`outputs_probabilities`][seqkit.training.losses.outputs_probabilities]): then they
     compute Keras's ``from_logits=False`` loss, on probabilities clipped to ``[1e-7,
-    1 - 1e-7]``. A ``torch.nn`` loss module is copied with ``reduction="none"``.
+    1 - 1e-7]``. A ``torch.nn`` loss module is copied with ``reduction="none"``. A Keras
+    loss object or function (``keras.losses.BinaryCrossentropy(from_logits=True)``) maps
+    to its seqkit name, its ``from_logits`` overriding what the model's last layer says.
 
     Examples:
         >>> import torch
@@ -162,6 +203,11 @@ def get_loss(loss: str | Callable[[Tensor, Tensor], Tensor] | nn.Module,
         >>> bce.function(torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0]))
         tensor([0.1054, 0.2231])
     """
+    keras_loss = _from_keras(loss)
+    if keras_loss is not None:
+        loss, from_logits = keras_loss
+        if from_logits is not None:
+            probabilities = not from_logits
     if isinstance(loss, str):
         name = _ALIASES.get(loss, loss)
         if name not in _NAMED:

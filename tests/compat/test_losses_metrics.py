@@ -202,3 +202,36 @@ def test_multiclass_metrics_match_keras_on_a_softmax_head() -> None:
     ours, theirs = _evaluate(model, X, one_hot), _keras_evaluate(twin, X, one_hot)
     for name in [*names, "top_k_categorical_accuracy"]:
         assert ours[name] == pytest.approx(float(theirs[name]), abs=1e-6), name
+
+
+@pytest.mark.parametrize(("units", "activation", "keras_loss", "y"), [
+    (1, None, "BinaryCrossentropy(from_logits=True)", LABELS_2),
+    (1, None, "BinaryCrossentropy(from_logits=False)", LABELS_2),
+    (1, "sigmoid", "BinaryCrossentropy()", LABELS_2),
+    (3, None, "SparseCategoricalCrossentropy(from_logits=True)", LABELS_3),
+    (3, "softmax", "CategoricalCrossentropy()", ONE_HOT_3),
+    (2, None, "MeanSquaredError()", ONE_HOT_3[:, :2]),
+    (2, None, "Huber()", 3 * ONE_HOT_3[:, :2]),
+])
+def test_keras_loss_objects_score_as_in_keras(units: int, activation: str | None,
+                                              keras_loss: str, y: np.ndarray) -> None:
+    # Keras calls losses (y_true, y_pred): one must not pass as a seqkit callable.
+    loss = eval(f"keras.losses.{keras_loss}")
+    model, twin = _twins(units, activation, loss, [])
+    ours, theirs = _evaluate(model, X, y)["loss"], _keras_evaluate(twin, X, y)["loss"]
+    assert ours == pytest.approx(theirs, rel=1e-5)
+
+
+def test_keras_loss_functions_read_probabilities_as_keras_does() -> None:
+    model, twin = _twins(1, "sigmoid", keras.losses.binary_crossentropy, [])
+    assert _evaluate(model, X, LABELS_2)["loss"] == pytest.approx(
+        _keras_evaluate(twin, X, LABELS_2)["loss"], rel=1e-5)
+
+
+@pytest.mark.parametrize("keras_loss", [
+    "BinaryCrossentropy(label_smoothing=0.1)", "Huber(delta=2.0)",
+    "CategoricalCrossentropy(reduction='sum')", "KLDivergence()",
+])
+def test_keras_losses_seqkit_cannot_match_are_refused(keras_loss: str) -> None:
+    with pytest.raises(sk.errors.ConfigError, match="keras"):
+        sk.Sequential([sk.Dense(1)], loss=eval(f"keras.losses.{keras_loss}"))
