@@ -228,18 +228,21 @@ def update_metrics(metrics: Iterable[torchmetrics.Metric], y_pred: Tensor, y_tru
         >>> float(accuracy.compute())
         1.0
     """
-    preds, target = metric_inputs(y_pred, y_true, spec)
+    inputs: tuple[Tensor, Tensor] | None = None  # made once, when a metric needs them
     decisions: Tensor | None = None
     for metric in metrics:
         if spec.task == "binary" and isinstance(metric, BinaryStatScores) \
                 and metric.threshold == 0.5:
             if decisions is None:
                 decisions = predicted_classes(y_pred.reshape(-1, 1), spec.probabilities)
-            metric.update(decisions, target)
-        elif spec.task == "multiclass" and isinstance(metric, MulticlassStatScores):
-            metric.update(y_pred.reshape(-1, y_pred.shape[-1]), target)
+            metric.update(decisions, y_true.reshape(-1).long())
+            continue
+        if inputs is None:
+            inputs = metric_inputs(y_pred, y_true, spec)
+        if spec.task == "multiclass" and isinstance(metric, MulticlassStatScores):
+            metric.update(y_pred.reshape(-1, y_pred.shape[-1]), inputs[1])
         else:
-            metric.update(preds, target)
+            metric.update(*inputs)
 
 
 def _snake(name: str) -> str:
