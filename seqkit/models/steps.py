@@ -17,10 +17,11 @@ import torch
 from torch import Tensor, nn
 
 from seqkit.data.batch import Batch, as_batch
+from seqkit.data.layout import from_model_layout, model_input_shape
+from seqkit.data.pipeline import data_input_shape
+from seqkit.data.transform import BatchTransform
 from seqkit.errors import InputError, NotBuiltError, NotCompiledError, explain
 from seqkit.layers.pooling import valid_mask
-from seqkit.models._inputs import data_input_shape
-from seqkit.models._preprocessing import preprocess_loader_batch
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.denormals import DenormalFlush
 from seqkit.training.losses import LossSpec, outputs_probabilities, reduce_loss
@@ -148,18 +149,13 @@ class LightningSteps:
                            self._loss_spec)  # type: ignore[arg-type]
 
     def _batch_from_loader(self: Sequential, raw: Any) -> Batch:
-        batch = as_batch(raw)
         if isinstance(raw, Batch):
-            return batch  # seqkit's own loaders: batch-major and preprocessed already
+            return raw  # seqkit's own loaders: batch-major and transformed already
         # A user's DataLoader yields raw tensors in the model's layout.
-        if not self.batch_first:
-            x, y = batch.x.transpose(0, 1), batch.y
-            if y is not None and y.dim() >= 2 and y.shape[:2] == batch.x.shape[:2]:
-                y = y.transpose(0, 1)
-            batch = batch._replace(x=x, y=y)
-        if self.preprocessing or self.target_scaler is not None:
-            batch = preprocess_loader_batch(self, batch)
-        return batch
+        transform = self.__dict__.get("_loader_transform")
+        if transform is None:
+            transform = self._loader_transform = BatchTransform(self.data_contract())
+        return transform.loader_batch(raw)
 
     # -- Lightning hooks ---------------------------------------------------------------------
     def training_step(self: Sequential, batch: Any, batch_idx: int) -> Tensor | None:
@@ -290,9 +286,11 @@ class LightningSteps:
 
     def build_from_batch(self: Sequential, raw: Any) -> None:
         """Builds the model for the shape of one loader batch (in the model's layout)."""
-        batch = self._batch_from_loader(raw)
-        shape = data_input_shape(self, batch.x, padded=batch.lengths is not None)
-        self.build(shape if self.batch_first else (shape[1], None, *shape[2:]))
+        batch = as_batch(raw)
+        contract = self.data_contract()
+        x = from_model_layout(batch.x, self.batch_first)
+        shape = data_input_shape(contract, x, padded=batch.lengths is not None)
+        self.build(model_input_shape(shape, self.batch_first))
 
     def setup(self: Sequential, stage: str) -> None:
         """Builds the model from the first batch when a user's Trainer runs it unbuilt."""
@@ -305,6 +303,7 @@ class LightningSteps:
                             fix="call model.build((None, time, features)) before trainer.fit")
                 )
             self.build_from_batch(sample)
+        self._loader_transform = BatchTransform(self.data_contract())  # built: targets known
         if stage in ("fit", "validate", "test"):
             self.prepare_training()
 
