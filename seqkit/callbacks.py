@@ -22,10 +22,11 @@ from pytorch_lightning.utilities import rank_zero_warn
 
 from seqkit._checks import one_of
 from seqkit.errors import ConfigError, explain
+from seqkit.training.metrics import HIGHER_IS_BETTER
 
 __all__ = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "monitor_mode"]
 
-_HIGHER_IS_BETTER = ("accuracy", "acc", "precision", "recall", "f1", "auroc", "auc", "r2")
+_HIGHER_IS_BETTER = HIGHER_IS_BETTER
 
 
 def monitor_mode(monitor: str, mode: str = "auto") -> str:

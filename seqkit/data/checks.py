@@ -97,13 +97,16 @@ def check_targets(y: Tensor, layout: TargetLayout) -> None:
     """``y`` fits the loss: class ids in range for ``cross_entropy``, values in [0, 1] for
     ``binary_cross_entropy``, finite numbers always."""
     check_finite(y, "y")
-    if layout.task == "multiclass":
+    if layout.one_hot:
+        _check_one_hot(y, layout)
+    elif layout.task == "multiclass":
         if y.dtype.is_floating_point and not all(bool((b == b.round()).all())
                                                  for _, b in row_blocks(y)):
             raise InputTypeError(explain(
                 "y", expected="integer class labels for loss='cross_entropy'",
                 received=f"non-integer values of dtype {y.dtype}",
-                fix="pass class ids 0..num_classes-1, not one-hot or probabilities"))
+                fix="pass class ids 0..num_classes-1; for one-hot targets use "
+                    "loss='categorical_crossentropy'"))
         low, high = (int(v) for v in _range(y))
         outputs = layout.outputs or 0
         if low < 0 or high >= outputs:
@@ -117,6 +120,21 @@ def check_targets(y: Tensor, layout: TargetLayout) -> None:
             raise InputError(explain(
                 "y", expected="targets in [0, 1] for loss='binary_cross_entropy'",
                 received=f"values from {float(low)} to {float(high)}"))
+
+
+def _check_one_hot(y: Tensor, layout: TargetLayout) -> None:
+    """One-hot (or soft) targets: probabilities over the output's classes."""
+    if y.dim() < 2 or y.shape[-1] != layout.outputs:
+        raise InputError(explain(
+            "y for loss='categorical_crossentropy'",
+            expected=f"one-hot vectors over the {layout.outputs} outputs on the last axis",
+            received=f"shape {tuple(y.shape)}",
+            fix="for integer class ids use loss='sparse_categorical_crossentropy'"))
+    low, high = _range(y)
+    if low < 0 or high > 1:
+        raise InputError(explain(
+            "y for loss='categorical_crossentropy'", expected="values in [0, 1]",
+            received=f"values from {float(low)} to {float(high)}"))
 
 
 def _range(tensor: Tensor) -> tuple[float, float]:

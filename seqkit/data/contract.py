@@ -44,11 +44,14 @@ class TargetLayout:
         outputs: Size of the output's last axis.
         per_step: The output has a time axis, so targets have one too (time-major like
             ``x`` when ``batch_first=False``).
+        one_hot: Targets are one-hot vectors of the output's shape
+            (``categorical_crossentropy``), not class ids.
     """
 
     task: Task | None
     outputs: int | None
     per_step: bool
+    one_hot: bool = False
 
 
 @dataclass

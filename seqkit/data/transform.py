@@ -24,8 +24,8 @@ class BatchTransform:
 
     ``x`` becomes int64 token ids or float32 values (other float dtypes such as float16
     are kept), then goes through the numeric preprocessing steps; ``y`` becomes int64 class
-    ids for ``cross_entropy`` or floats, then is scaled by the target scaler; weights
-    become float32. Every batch comes out contiguous.
+    ids for ``cross_entropy`` or floats (one-hot targets too), then is scaled by the target
+    scaler; weights become float32. Every batch comes out contiguous.
 
     Args:
         contract: The model's side of the pipeline (steps adapted after this is made
@@ -50,8 +50,8 @@ class BatchTransform:
             x = step(x.float(), batch.lengths)[0]
         y = batch.y
         if y is not None:
-            task = self.targets.task
-            y = y.long() if task == "multiclass" else _float(y)
+            targets = self.targets
+            y = y.long() if targets.task == "multiclass" and not targets.one_hot else _float(y)
             scaler = contract.target_scaler
             if scaler is not None and scaler.is_adapted:
                 y = scaler.transform(y)

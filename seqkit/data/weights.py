@@ -44,11 +44,14 @@ def sample_weights(sample_weight: Any, class_weight: Mapping[Any, float] | str |
 
 
 def _class_labels(y: Tensor | None) -> Tensor:
-    """One integer class id per sample (the first target column, as Keras does)."""
+    """One integer class id per sample, as Keras finds it: the argmax of one-hot targets
+    (several values on the last axis), else the first target value."""
     if y is None:
         raise InputError(explain("fit class_weight", expected="labels y", received="y=None",
                                  fix="pass the labels as y, or leave class_weight out"))
-    return y.reshape(y.shape[0], -1)[:, 0].long()
+    if y.dim() >= 2 and y.shape[-1] > 1:
+        return y.reshape(y.shape[0], -1, y.shape[-1])[:, 0].argmax(dim=-1)
+    return y.reshape(y.shape[0], -1)[:, 0].round().long()
 
 
 def _balanced_weights(y: Tensor | None) -> dict[int, float]:

@@ -57,7 +57,7 @@ def _keep_label_encoder(model: Sequential, encoder: LabelEncoder) -> None:
 
 def target_layout(model: Sequential) -> TargetLayout:
     """What the compiled loss expects of the targets of the built ``model``."""
-    settings = model.compile_settings
+    spec = None if model.compile_settings is None else model.compile_settings.loss_spec()
     shape = model.output_shape
-    return TargetLayout(task=None if settings is None else settings.loss_spec().task,
-                        outputs=shape[-1], per_step=len(shape) >= 3)
+    return TargetLayout(task=None if spec is None else spec.task, outputs=shape[-1],
+                        per_step=len(shape) >= 3, one_hot=spec is not None and spec.one_hot)

@@ -19,6 +19,8 @@ from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
 from seqkit.models._states import read_initial_states, states_for_output
 from seqkit.training.batch_progress import BatchProgress, resolve_loop_verbose
+from seqkit.training.losses import outputs_probabilities
+from seqkit.training.metrics import predicted_classes
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
@@ -171,13 +173,13 @@ class InferenceAPI:
         """Predicted class of each sample: the original labels when the model was trained
         on non-numeric labels (strings...), class ids otherwise.
 
-        One output unit means binary (logit > 0); several mean multiclass (argmax).
+        One output unit means binary (logit > 0, or probability > 0.5 after a final
+        sigmoid); several mean multiclass (argmax).
         ``verbose`` is [`predict`][seqkit.models.Sequential.predict]'s.
         """
         scores = self.predict(x, batch_size=batch_size, lengths=lengths, verbose=verbose)
-        scores = scores.cpu().numpy() if isinstance(scores, Tensor) else scores
-        ids = (scores[..., 0] > 0).astype(np.int64) if scores.shape[-1] == 1 \
-            else scores.argmax(axis=-1)
+        probabilities = outputs_probabilities(self.layers[-1])
+        ids = predicted_classes(torch.as_tensor(scores), probabilities).cpu().numpy()
         return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
 
 

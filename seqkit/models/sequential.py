@@ -28,6 +28,7 @@ from seqkit.models.summary import print_summary
 from seqkit.preprocessing.base import Preprocessor
 from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
 from seqkit.saving.export import export_onnx, export_torchscript
+from seqkit.saving.format import register_model
 from seqkit.saving.save import save_model
 
 __all__ = ["Sequential"]
@@ -45,6 +46,7 @@ def _attached_trainer(model: pl.LightningModule) -> pl.Trainer:
         raise _NotAttachedError(str(error)) from None
 
 
+@register_model
 class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     """A linear stack of blocks, trained Keras-style or by any Lightning ``Trainer``.
 

@@ -21,6 +21,7 @@ from seqkit.saving.format import (
     ENTRIES,
     FORMAT_VERSION,
     MAX_CONFIG_BYTES,
+    MODEL_REGISTRY,
     WEIGHTS_ENTRY,
 )
 from seqkit.saving.migrate import upgrade_layer_spec
@@ -106,8 +107,7 @@ def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
         config: The saved config (format version, architecture, input shape, compile).
         source: The file it came from, for error messages.
     """
-    from seqkit.models.sequential import Sequential
-
+    Sequential = MODEL_REGISTRY["Sequential"]
     source = Path(source)
     version = config.get("format_version")
     if not isinstance(version, int) or version < 1:

@@ -39,7 +39,7 @@ def test_validation_data_weights_the_validation_loss_as_keras_does() -> None:
 @pytest.mark.parametrize("bad", [(np.zeros((4, 6, 2)),), np.zeros((4, 6, 2)), ()])
 def test_validation_data_without_targets_is_a_clear_error(bad: object) -> None:
     x, y = _regression()
-    with pytest.raises(InputError, match="validation_data.*expected \\(x_val, y_val\\)"):
+    with pytest.raises(InputError, match=r"validation_data.*expected \(x_val, y_val\)"):
         _model().fit(x, y, epochs=1, verbose=0, validation_data=bad)
 
 
