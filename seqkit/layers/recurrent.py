@@ -7,12 +7,14 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import boolean, fraction, one_of, positive_int
-from seqkit.errors import ConfigError, InputError, explain
+from seqkit._checks import boolean, one_of, positive_int
+from seqkit.errors import InputError, explain
 from seqkit.layers._gathered_rnn import run_rnn_gathered
+from seqkit.layers._recurrent_dropout import check_dropouts, input_dropout
+from seqkit.layers._recurrent_init import initialize_rnn
 from seqkit.layers._run_rnn import last_step, run_rnn
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
-from seqkit.layers.initializers import Initializer, check_initializer, initialize
+from seqkit.layers.initializers import Initializer, check_initializer
 from seqkit.layers.kernels import (
     KernelPath,
     autocast_breaks_lstm,
@@ -37,28 +39,17 @@ class RecurrentLayer(Layer):
         return_state: Report this layer's final state from
             ``Sequential.predict(..., return_state=True)``.
         bidirectional: Run a backward direction too; outputs double in width.
-        dropout: Keras's input dropout: the fraction of input features zeroed in training,
-            with one mask per sequence shared by all its time steps (applied to the input
-            before the fused kernel; both directions of a bidirectional layer see the same
-            mask, where Keras's ``Bidirectional`` draws one per direction).
-        recurrent_dropout: Keras's dropout on the recurrent state; only ``0`` is
-            accepted, since the fused kernels (cuDNN, oneDNN) have no step at which to
-            apply it.
-        stack_dropout: Dropout between the stacked layers of this block (needs
-            ``num_layers > 1``; torch's ``nn.LSTM(dropout=...)``).
-        kernel_initializer: Initialiser of the input kernel, a name from
+        dropout: Keras's input dropout: in training, the fraction of input features
+            zeroed, one mask per sequence for all its steps (both directions share it).
+        recurrent_dropout: Only ``0``: the fused kernels have no step to apply it at.
+        stack_dropout: Dropout between the stacked layers (needs ``num_layers > 1``).
+        kernel_initializer: A name from
             [`INITIALIZERS`][seqkit.layers.initializers.INITIALIZERS] or a callable (see
-            [`seqkit.layers.initializers`][]); Keras's ``"glorot_uniform"`` by default,
-            drawn for the whole Keras kernel ``(in, gates * units)`` of each layer and
-            direction. ``"torch"`` keeps torch's U(-1/sqrt(units), 1/sqrt(units)).
-        recurrent_initializer: Initialiser of the recurrent kernel; Keras's
-            ``"orthogonal"``: the Keras ``(units, gates * units)`` matrix of each layer and
-            direction has orthonormal rows.
-        bias_initializer: Initialiser of the bias, Keras's ``"zeros"`` by default. torch
-            adds two biases (``bias_ih + bias_hh``): their sum is Keras's bias. An LSTM's
-            Keras bias ``(4 * units,)`` becomes ``bias_ih`` (``bias_hh`` is zero); a GRU's
-            ``(2, 3 * units)`` (``reset_after=True``) gives ``bias_ih`` its input row and
-            ``bias_hh`` its recurrent row. ``"torch"`` keeps both of torch's biases.
+            [`seqkit.layers.initializers`][]); fans of Keras's ``(in, gates * units)``.
+        recurrent_initializer: The same for the recurrent kernel (Keras's ``"orthogonal"``:
+            orthonormal rows of its ``(units, gates * units)`` matrix).
+        bias_initializer: The same for Keras's bias, which is torch's ``bias_ih +
+            bias_hh`` (``"torch"`` keeps torch's two).
         initial_state: ``None`` to start from zeros, or ``"previous"`` to start from the
             final state of the recurrent layer before this one in the model (an
             encoder-decoder in a plain ``Sequential``).
@@ -70,6 +61,7 @@ class RecurrentLayer(Layer):
     """
 
     rnn_class: ClassVar[type[nn.LSTM] | type[nn.GRU]]
+    unit_forget_bias: bool = False  # an LSTM's argument; a GRU has no forget gate
     input_ranks = (3,)
     rank_fix = "for one value per time step add a feature axis: x[..., None]"
 
@@ -98,34 +90,12 @@ class RecurrentLayer(Layer):
         self.return_sequences = boolean(return_sequences, "return_sequences", kind)
         self.return_state = boolean(return_state, "return_state", kind)
         self.bidirectional = boolean(bidirectional, "bidirectional", kind)
-        self.dropout = fraction(dropout, "dropout", kind)
-        self.recurrent_dropout = fraction(recurrent_dropout, "recurrent_dropout", kind)
-        if self.recurrent_dropout > 0:
-            raise ConfigError(
-                explain(
-                    f"{kind} recurrent_dropout",
-                    expected="0 (the fused cuDNN/oneDNN kernels run all time steps in one "
-                    "call and have no step at which to drop the recurrent state)",
-                    received=f"recurrent_dropout={recurrent_dropout!r}",
-                    fix="use dropout= (input dropout, one mask per sequence) or "
-                    "stack_dropout= (between stacked layers) instead",
-                )
-            )
-        self.stack_dropout = fraction(stack_dropout, "stack_dropout", kind)
-        if self.stack_dropout > 0 and self.num_layers == 1:
-            raise ConfigError(
-                explain(
-                    f"{kind} stack_dropout",
-                    expected="num_layers > 1 (it drops out between stacked layers)",
-                    received=f"stack_dropout={stack_dropout!r} with num_layers=1",
-                    fix="for Keras's input dropout use dropout=; for dropout on this "
-                    "layer's output add a Dropout layer after it",
-                )
-            )
-        self.kernel_initializer = check_initializer(kernel_initializer,
-                                                    "kernel_initializer", kind)
-        self.recurrent_initializer = check_initializer(recurrent_initializer,
-                                                       "recurrent_initializer", kind)
+        self.dropout, self.recurrent_dropout, self.stack_dropout = check_dropouts(
+            kind, self.num_layers, dropout, recurrent_dropout, stack_dropout)
+        self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer",
+                                                    kind)
+        self.recurrent_initializer = check_initializer(
+            recurrent_initializer, "recurrent_initializer", kind)
         self.bias_initializer = check_initializer(bias_initializer, "bias_initializer", kind,
                                                   matrix=False)
         self.initial_state = one_of(initial_state, "initial_state", kind, (None, "previous"))
@@ -178,47 +148,12 @@ class RecurrentLayer(Layer):
         )
         self.reset_parameters()
 
-    @property
-    def gates(self) -> int:
-        """Gate blocks in each kernel: 4 for an LSTM, 3 for a GRU."""
-        return 4 if self.rnn_class is nn.LSTM else 3
-
     def reset_parameters(self) -> None:
         """Draws every weight again with this layer's initialisers (each layer of the stack
-        and each direction on its own, as Keras initialises each of its layers).
-
-        Examples:
-            >>> import torch, seqkit as sk
-            >>> layer = sk.LSTM(3)
-            >>> _ = layer(torch.randn(2, 4, 5))
-            >>> w = layer.rnn.weight_hh_l0.detach()  # torch's (4 * units, units)
-            >>> torch.allclose(w.T @ w, torch.eye(3), atol=1e-5)  # Keras's W @ W.T = I
-            True
-            >>> (layer.rnn.bias_ih_l0 + layer.rnn.bias_hh_l0).tolist()  # forget gate: 1
-            [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
-        """
+        and each direction on its own, as Keras initialises each of its layers)."""
         assert self.rnn is not None
-        width = self.gates * self.units
-        for layer in range(self.num_layers):
-            for direction in range(self.directions):
-                suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                kernel = getattr(self.rnn, f"weight_ih{suffix}")
-                initialize(self.kernel_initializer, kernel, (kernel.shape[1], width))
-                initialize(self.recurrent_initializer, getattr(self.rnn, f"weight_hh{suffix}"),
-                           (self.units, width))
-                self._initialize_bias(getattr(self.rnn, f"bias_ih{suffix}"),
-                                      getattr(self.rnn, f"bias_hh{suffix}"))
-
-    def _initialize_bias(self, bias_ih: Tensor, bias_hh: Tensor) -> None:
-        """Keras's bias into torch's two: a GRU's ``(2, 3 * units)`` by rows."""
-        if self.bias_initializer == "torch":
-            return
-        with torch.no_grad():
-            both = torch.empty(2, bias_ih.shape[0], dtype=bias_ih.dtype,
-                               device=bias_ih.device)
-            initialize(self.bias_initializer, both, tuple(both.shape))
-            bias_ih.copy_(both[0])
-            bias_hh.copy_(both[1])
+        initialize_rnn(self.rnn, self.kernel_initializer, self.recurrent_initializer,
+                       self.bias_initializer, self.unit_forget_bias)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         width = self.directions * self.units
@@ -266,26 +201,11 @@ class RecurrentLayer(Layer):
     ) -> LayerOutput:
         initial = self.starting_state(values.shape[0], state, initial_state)
         if self.training and self.dropout > 0:
-            values = self.input_dropout(values)
+            values = input_dropout(values, self.dropout)
         out = self.run(values, lengths, initial, self.keeps_state(need_state))
         if self.stateful:
             self.carried_state = out.state.detach()  # type: ignore[union-attr]
         return out
-
-    def input_dropout(self, values: Tensor) -> Tensor:
-        """``values`` with Keras's input dropout: one mask of input features per sequence,
-        the same at every time step, scaled by ``1 / (1 - dropout)``.
-
-        Examples:
-            >>> import torch, seqkit as sk
-            >>> dropped = sk.LSTM(2, dropout=0.5).input_dropout(torch.ones(3, 4, 5))
-            >>> bool((dropped == dropped[:, :1]).all())  # the same mask at every step
-            True
-        """
-        keep = 1.0 - self.dropout
-        mask = torch.empty(values.shape[0], 1, values.shape[2], dtype=values.dtype,
-                           device=values.device).bernoulli_(keep)
-        return values * mask / keep
 
     def keeps_state(self, need_state: bool) -> bool:
         """Whether a run computes the exact final state: when asked, and always when
@@ -404,10 +324,11 @@ class LSTM(RecurrentLayer):
     Weights start as Keras's do: a ``"glorot_uniform"`` kernel, an ``"orthogonal"``
     recurrent kernel, a zero bias with the forget gate's at 1 (``unit_forget_bias``).
 
+    The arguments are those of [`RecurrentLayer`][], and:
+
     Args:
-        unit_forget_bias: Add 1 to the forget gate's bias at initialisation (and draw the
-            rest of the bias with ``bias_initializer``), as Keras does by default.
-        **kwargs: The other arguments, those of [`RecurrentLayer`][].
+        unit_forget_bias: Start the forget gate's bias at 1 (the rest of the bias is drawn
+            with ``bias_initializer``), as Keras does by default.
 
     Examples:
         >>> import torch, seqkit as sk
@@ -459,34 +380,13 @@ class LSTM(RecurrentLayer):
         config["unit_forget_bias"] = self.unit_forget_bias
         return config
 
-    def _initialize_bias(self, bias_ih: Tensor, bias_hh: Tensor) -> None:
-        """Keras's bias ``(4 * units,)`` (gates i, f, c, o: torch's i, f, g, o) into
-        ``bias_ih``, with ``bias_hh`` zero; ``unit_forget_bias`` draws the blocks around
-        the forget gate as Keras does (``(units,)`` and ``(2 * units,)``) and sets it to 1."""
-        units, spec = self.units, self.bias_initializer
-        with torch.no_grad():
-            if spec == "torch":
-                if self.unit_forget_bias:
-                    bias_hh[units:2 * units].zero_()
-            else:
-                bias_hh.zero_()
-                if self.unit_forget_bias:
-                    initialize(spec, bias_ih[:units], (units,))
-                    initialize(spec, bias_ih[2 * units:], (2 * units,))
-                else:
-                    initialize(spec, bias_ih, (4 * units,))
-            if self.unit_forget_bias:
-                bias_ih[units:2 * units].fill_(1.0)
-
 
 @register
 class GRU(RecurrentLayer):
     """Gated recurrent unit layer over ``(batch, time, features)``, run by ``nn.GRU``.
 
-    Args are those of [`RecurrentLayer`][]; the state has ``h`` only. torch's GRU is Keras's
-    ``reset_after=True`` (its default), with the bias ``(2, 3 * units)`` as torch's
-    ``bias_ih`` and ``bias_hh``. Weights start as Keras's do: a ``"glorot_uniform"``
-    kernel, an ``"orthogonal"`` recurrent kernel, zero biases.
+    Args are those of [`RecurrentLayer`][]; the state has ``h`` only. It is Keras's GRU with
+    ``reset_after=True`` (its default) and starts from Keras's weights.
 
     Examples:
         >>> import torch, seqkit as sk

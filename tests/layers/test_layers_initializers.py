@@ -108,7 +108,7 @@ def test_unit_forget_bias_draws_blocks_as_keras(monkeypatch: pytest.MonkeyPatch)
         shapes.append((spec, tuple(tensor.shape), keras_shape))
         original(spec, tensor, keras_shape)
 
-    monkeypatch.setattr("seqkit.layers.recurrent.initialize", spy)
+    monkeypatch.setattr("seqkit.layers._recurrent_init.initialize", spy)
     _built(LSTM(3, bias_initializer="he_uniform"))
     assert ("he_uniform", (3,), (3,)) in shapes
     assert ("he_uniform", (6,), (6,)) in shapes
