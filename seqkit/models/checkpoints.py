@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,11 @@ class CheckpointMixin:
     """Adds the architecture to every Lightning checkpoint, and rebuilds from it."""
 
     def on_save_checkpoint(self: Sequential, checkpoint: dict[str, Any]) -> None:
-        checkpoint[CHECKPOINT_KEY] = model_config(self)
+        config = model_config(self)
+        if _json_safe(config):
+            # A callable in a layer (kernel_initializer=my_function) would be pickled,
+            # and no checkpoint could be read with weights_only=True: leave it out.
+            checkpoint[CHECKPOINT_KEY] = config
         # Dropout draws from torch's generator: restoring it makes a resumed run match an
         # unbroken one (Lightning does not save it).
         checkpoint[RNG_KEY] = torch.get_rng_state()
@@ -63,8 +68,17 @@ class CheckpointMixin:
         if config is None:
             raise ModelFileError(explain(
                 "load_from_checkpoint", expected="a checkpoint written by a seqkit model",
-                received=f"{path!r} without seqkit's architecture entry",
+                received=f"{path!r} without seqkit's architecture entry (a model holding a "
+                "callable, such as kernel_initializer=my_function, stores none)",
                 fix="build the model yourself and load checkpoint['state_dict'] into it"))
         model = model_from_config(config, path)
         model.load_state_dict(checkpoint["state_dict"])
         return model.eval()
+
+
+def _json_safe(config: Any) -> bool:
+    try:
+        json.dumps(config)
+    except (TypeError, ValueError):
+        return False
+    return True

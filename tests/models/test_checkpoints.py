@@ -69,3 +69,19 @@ def test_foreign_checkpoint_is_refused(tmp_path: Path) -> None:
     torch.save({"state_dict": {}}, path)
     with pytest.raises(ModelFileError, match="without seqkit's architecture"):
         sk.Sequential.load_from_checkpoint(path)
+
+
+def _fill_with_point_one(tensor: torch.Tensor) -> None:
+    torch.nn.init.constant_(tensor, 0.1)
+
+
+def test_a_model_with_a_callable_initialiser_writes_readable_checkpoints(tmp_path) -> None:
+    model = sk.Sequential([sk.Dense(2, kernel_initializer=_fill_with_point_one)])
+    model.build((None, 3))
+    checkpoint: dict = {"state_dict": model.state_dict()}
+    model.on_save_checkpoint(checkpoint)
+    path = tmp_path / "model.ckpt"
+    torch.save(checkpoint, path)
+    torch.load(path, weights_only=True)  # resuming reads it: no pickled function inside
+    with pytest.raises(ModelFileError, match="callable"):
+        sk.Sequential.load_from_checkpoint(path)
