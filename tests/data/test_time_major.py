@@ -104,22 +104,24 @@ def test_ragged_sequences_with_time_major_model() -> None:
 
 def test_time_major_stream_and_states_match_batch_major() -> None:
     x, _ = _data()
+    start = np.linspace(-1, 1, B * 4, dtype=np.float32).reshape(B, 1, 4)  # batch-major
     outputs = {}
     for batch_first in (True, False):
         torch.manual_seed(5)
         model = sk.Sequential([sk.GRU(4, return_sequences=True), sk.Dense(1)],
                               batch_first=batch_first)
         xs = x if batch_first else _time_major(x)
+        to_batch_major = (lambda v: v) if batch_first else _time_major
         stream = model.stream()
         if batch_first:
-            parts = [stream.step(xs[:, :5]), stream.step(xs[:, 5:])]
-            streamed = np.concatenate(parts, axis=1)
+            streamed = np.concatenate([stream.step(xs[:, :5]), stream.step(xs[:, 5:])], axis=1)
         else:
-            parts = [stream.step(xs[:5]), stream.step(xs[5:])]
-            streamed = _time_major(np.concatenate(parts, axis=0))
-        full, states = model.predict(xs, return_state=True, verbose=0)
-        full = full if batch_first else _time_major(full)
-        np.testing.assert_allclose(streamed, full, atol=1e-6)
+            streamed = _time_major(np.concatenate([stream.step(xs[:5]), stream.step(xs[5:])]))
+        plain = to_batch_major(model.predict(xs, verbose=0))
+        np.testing.assert_allclose(streamed, plain, atol=1e-6)
+        full, states = model.predict(xs, initial_state=start, return_state=True, verbose=0)
+        full = to_batch_major(full)
+        assert np.abs(full - plain).max() > 1e-3  # the start states were used
         outputs[batch_first] = (full, states["gru"].h)  # states stay batch-major
     np.testing.assert_allclose(outputs[False][0], outputs[True][0], atol=1e-6)
     np.testing.assert_allclose(outputs[False][1], outputs[True][1], atol=1e-6)
