@@ -60,10 +60,14 @@ def fit_data(
     from the training rows only. Builds the model from ``x`` if it is not built yet.
     """
     x_source, ragged = _source_inputs(contract, x)
-    n = sample_count(x_source)
+    n = sample_count(x_source, "x")
     given = _given_lengths(lengths)
+    for name, per_sample in (("lengths", given), ("sample_weight", sample_weight)):
+        if per_sample is not None:  # before splitting, which would hide a wrong count
+            check_same_count(name, sample_count(per_sample, name), n)
+    known_lengths = given if given is not None else ragged
     cut = split_point(n, validation_split) if validation_split > 0 else n
-    train_lengths = rows(given if given is not None else ragged, 0, cut)
+    train_lengths = rows(known_lengths, 0, cut)
     adapt_inputs(contract, rows(x_source, 0, cut), train_lengths)
     train_x, train_lengths = _inputs(contract, rows(x_source, 0, cut), train_lengths)
     targets = _source_targets(contract, y, n)
@@ -72,8 +76,7 @@ def fit_data(
                           rows(sample_weight, 0, cut), class_weight)
     if cut == n:
         return train, None
-    val_x, val_lengths = _inputs(contract, rows(x_source, cut, n),
-                                 rows(given if given is not None else ragged, cut, n))
+    val_x, val_lengths = _inputs(contract, rows(x_source, cut, n), rows(known_lengths, cut, n))
     val = _with_targets(contract, val_x, val_lengths, rows(targets, cut, n),
                         rows(sample_weight, cut, n), None)
     return train, val
@@ -132,8 +135,8 @@ def forward_inputs(contract: DataContract, x: Any, lengths: Any = None
     tensor, ragged = to_tensor(x, "x")
     check_input_dtype(tensor, contract.token_ids)
     tensor = tensor.long() if contract.token_ids is not None else tensor.float()
-    given = _given_lengths(lengths) if not isinstance(lengths, Tensor) else lengths
-    return tensor, ragged if given is None else given
+    given = _given_lengths(lengths)
+    return tensor, ragged if given is None else given.long()
 
 
 def data_input_shape(contract: DataContract, x: Tensor, padded: bool
@@ -207,7 +210,7 @@ def _source_targets(contract: DataContract, y: Any, n: int) -> Any:
         labels = y.to_numpy() if hasattr(y, "to_numpy") else y
         if per_step and not contract.batch_first and np.ndim(labels) >= 2:
             labels = np.swapaxes(np.asarray(labels), 0, 1)
-        check_same_count("y", sample_count(labels), n)
+        check_same_count("y", sample_count(labels, "y"), n)
         return labels
     tensor, ragged = to_tensor(y, "y")
     if ragged is None and per_step:

@@ -9,9 +9,20 @@ from seqkit.errors import InputError, explain
 __all__ = ["rows", "sample_count", "split_point"]
 
 
-def sample_count(data: Any) -> int:
-    """Samples in a batch-major tensor, array, list or pandas object."""
-    return int(data.shape[0]) if hasattr(data, "shape") else len(data)
+def sample_count(data: Any, arg: str) -> int:
+    """Samples in a batch-major tensor, array, list or pandas object.
+
+    Examples:
+        >>> sample_count([[1.0], [2.0]], "x")
+        2
+    """
+    shape = getattr(data, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return int(shape[0])
+    if isinstance(data, str | bytes) or not hasattr(data, "__len__"):
+        raise InputError(explain(arg, expected="one entry per sample (an array or a list)",
+                                 received=f"a {type(data).__name__}"))
+    return len(data)
 
 
 def rows(data: Any, start: int, stop: int) -> Any:

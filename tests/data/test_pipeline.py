@@ -66,3 +66,11 @@ def test_a_view_of_windows_is_batched_without_a_copy() -> None:
     contract = _model().data_contract()
     train, _ = sk.data.pipeline.fit_data(contract, x, y)
     assert train.x.data_ptr() == series.ctypes.data  # a strided view of the series itself
+
+
+@pytest.mark.parametrize("argument", ["sample_weight", "lengths"])
+def test_a_wrong_count_is_caught_before_the_validation_split_hides_it(argument: str) -> None:
+    x, y = _regression()
+    with pytest.raises(InputError, match=f"{argument}: expected 32 samples"):
+        _model().fit(x, y, epochs=1, verbose=0, validation_split=0.25,
+                     **{argument: np.full(34, 3)})
