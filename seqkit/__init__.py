@@ -33,6 +33,7 @@ from seqkit.layers import (
     GlobalMaxPooling1D,
     LastStep,
     LayerNormalization,
+    Masking,
     RecurrentState,
     RepeatVector,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "LabelEncoder",
     "LastStep",
     "LayerNormalization",
+    "Masking",
     "Normalization",
     "RecurrentState",
     "RepeatVector",

@@ -1,4 +1,6 @@
-"""seqkit's blocks. Each maps ``(values, lengths, state) -> (values, lengths, state)``."""
+"""seqkit's blocks. Each maps ``(values, lengths, state) -> (values, lengths, state)``.
+
+``lengths`` are per-row lengths or a step mask: see [`seqkit.layers.masks`][]."""
 
 from seqkit.layers.activations import ACTIVATIONS
 from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput
@@ -8,6 +10,7 @@ from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import COMBINES, Ensemble
 from seqkit.layers.initializers import INITIALIZERS
 from seqkit.layers.kernels import KernelPath
+from seqkit.layers.masking import Masking
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
@@ -33,6 +36,7 @@ __all__ = [
     "Layer",
     "LayerNormalization",
     "LayerOutput",
+    "Masking",
     "RecurrentLayer",
     "RecurrentState",
     "RepeatVector",

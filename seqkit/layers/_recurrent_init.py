@@ -46,6 +46,8 @@ def initialize_rnn(rnn: nn.LSTM | nn.GRU, kernel: Initializer, recurrent: Initia
             weight_ih = getattr(rnn, f"weight_ih{suffix}")
             initialize(kernel, weight_ih, (weight_ih.shape[1], width))
             initialize(recurrent, getattr(rnn, f"weight_hh{suffix}"), (units, width))
+            if not rnn.bias:
+                continue
             bias_ih, bias_hh = getattr(rnn, f"bias_ih{suffix}"), getattr(rnn, f"bias_hh{suffix}")
             if isinstance(rnn, nn.LSTM):
                 _lstm_bias(bias_ih, bias_hh, bias, units, unit_forget_bias)

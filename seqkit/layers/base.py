@@ -3,8 +3,10 @@
 A block maps ``(values, lengths, state) -> (values, lengths, state)``:
 
 * ``values``: the batch, batch-major (``(batch, time, features)`` for sequences).
-* ``lengths``: the valid length of each sequence (``(batch,)`` int64) or ``None`` when every
-  sequence fills the time axis; blocks that drop the time axis return ``None``.
+* ``lengths``: the valid length of each sequence (``(batch,)`` int64), a ``(batch, time)``
+  bool step mask (True where a step counts: left padding, masked inner steps; see
+  [`seqkit.layers.masks`][]) or ``None`` when every step counts; blocks that drop the time
+  axis return ``None``.
 * ``state``: the final [`RecurrentState`][seqkit.layers.RecurrentState] of the latest recurrent
   block, passed through the others, so a recurrent block can start from it
   (``initial_state="previous"``).
@@ -17,11 +19,14 @@ creates weights once the input shape is known (from the first batch or
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from torch import Tensor, nn
 
 from seqkit.errors import ConfigError, InputError, explain
+from seqkit.layers.input import per_sample_shape
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["LAYER_REGISTRY", "Layer", "LayerOutput", "Shape", "layer_from_spec", "register"]
@@ -58,7 +63,8 @@ def layer_from_spec(spec: dict[str, Any], what: str) -> Layer:
 
 
 class LayerOutput(NamedTuple):
-    """What a block returns: new values, their lengths, and the carried recurrent state."""
+    """What a block returns: new values, their lengths (or step mask), and the carried
+    recurrent state."""
 
     values: Tensor
     lengths: Tensor | None = None
@@ -85,6 +91,13 @@ class Layer(nn.Module):
     input_ranks: ClassVar[tuple[int, ...]] = (2, 3)
     checks_features: ClassVar[bool] = True  # last input axis must keep the built size
     rank_fix: ClassVar[str | None] = None
+
+    declared_input_shape: Shape | None = None  # from Keras 2's input_shape= / input_dim=
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _accepting_input_shape(cls.__init__)  # type: ignore[method-assign]
 
     def __init__(self, *, name: str | None = None) -> None:
         super().__init__()
@@ -187,3 +200,27 @@ class Layer(nn.Module):
     def extra_repr(self) -> str:
         args = {k: v for k, v in self.get_config().items() if k != "name"}
         return ", ".join(f"{k}={v!r}" for k, v in args.items())
+
+
+def _accepting_input_shape(init: Callable[..., None]) -> Callable[..., None]:
+    """A layer's ``__init__`` that also takes Keras 2's ``input_shape=`` (per sample, no
+    batch axis) or, for layers reading features on the last axis, ``input_dim=``
+    (``input_shape=(input_dim,)``): on a model's first layer, the model builds for
+    ``(None, *input_shape)`` at once."""
+
+    @functools.wraps(init)
+    def wrapped(self: Layer, *args: Any, **kwargs: Any) -> None:
+        shape = kwargs.pop("input_shape", None)
+        # input_dim is the features of the last axis (an Embedding's is its vocabulary)
+        dim = kwargs.pop("input_dim", None) if type(self).checks_features else None
+        init(self, *args, **kwargs)
+        kind = type(self).__name__
+        if shape is not None and dim is not None:
+            raise ConfigError(explain(f"{kind} input_shape", expected="input_shape or "
+                                      "input_dim", received="both", fix="pass one of them"))
+        if shape is not None:
+            self.declared_input_shape = (None, *per_sample_shape(shape, kind, "input_shape"))
+        elif dim is not None:
+            self.declared_input_shape = (None, *per_sample_shape(dim, kind, "input_dim"))
+
+    return wrapped

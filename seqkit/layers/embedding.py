@@ -1,4 +1,4 @@
-"""``Embedding``: token ids to vectors, with lengths from zero padding."""
+"""``Embedding``: token ids to vectors, with Keras's mask of id 0 (``mask_zero``)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from seqkit._checks import boolean, positive_int
 from seqkit.errors import InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.initializers import Initializer, check_initializer, initialize
+from seqkit.layers.masks import reduce_mask, step_mask
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["Embedding", "lengths_from_padding"]
 
 
 def lengths_from_padding(ids: Tensor) -> Tensor:
-    """Valid lengths of right-padded id sequences: the position after the last non-zero id.
+    """The position after each row's last non-zero id: the length of right-padded ids, and
+    for any ids the steps a batch needs (``Embedding(mask_zero=True)`` masks every 0 id:
+    left padding and zeros inside a row too).
 
     Examples:
         >>> import torch
@@ -35,9 +38,10 @@ class Embedding(Layer):
     Args:
         vocab_size: Number of ids (largest id + 1).
         output_dim: Size of each vector.
-        mask_zero: Treat id 0 as right padding: downstream recurrent layers, pooling and
-            per-step losses see each sequence's length (position after its last non-zero
-            id), and the vector for id 0 stays zero.
+        mask_zero: Keras's mask: every step whose id is 0 is masked, wherever it is (right
+            or left padding, or inside a row). Recurrent layers skip masked steps (the
+            state carries over them), pooling, per-step losses and metrics ignore them (see
+            [`seqkit.layers.masks`][]), and the vector for id 0 stays zero.
         embeddings_initializer: Initialiser of the vectors, a name from
             [`INITIALIZERS`][seqkit.layers.initializers.INITIALIZERS] or a callable (see
             [`seqkit.layers.initializers`][]); Keras's ``"uniform"`` (U(-0.05, 0.05)) by
@@ -54,6 +58,8 @@ class Embedding(Layer):
         >>> out = sk.Embedding(10, 4, mask_zero=True)(torch.tensor([[3, 4, 0], [5, 0, 0]]))
         >>> tuple(out.values.shape), out.lengths.tolist()
         ((2, 3, 4), [2, 1])
+        >>> sk.Embedding(10, 4, mask_zero=True)(torch.tensor([[0, 3, 4]])).lengths.tolist()
+        [[False, True, True]]
         >>> keras_like = sk.Embedding(10, 4)  # Keras's U(-0.05, 0.05)
         >>> float(keras_like(torch.tensor([[1, 2]])).values.detach().abs().max()) <= 0.05
         True
@@ -106,6 +112,9 @@ class Embedding(Layer):
                         received=f"dtype {values.dtype}",
                         fix="convert ids with x.astype('int64') / x.long()")
             )
-        if self.mask_zero and lengths is None:
-            lengths = lengths_from_padding(values)
+        if self.mask_zero:
+            mask = values != 0
+            if lengths is not None:
+                mask &= step_mask(lengths.to(values.device), values.shape[1])
+            lengths = reduce_mask(mask)
         return LayerOutput(self.embedding(values), lengths, state)

@@ -1,4 +1,5 @@
-"""Length-aware pooling over time: padding never enters an average or a maximum."""
+"""Mask-aware pooling over time: masked steps (padding) never enter an average or a
+maximum."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import torch
 from torch import Tensor
 
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
+from seqkit.layers.masks import is_step_mask, step_mask
 from seqkit.layers.state import RecurrentState
 
 __all__ = [
@@ -20,17 +22,20 @@ __all__ = [
 def valid_mask(lengths: Tensor, total_length: int) -> Tensor:
     """``(batch, time)`` bool mask, True on each sequence's valid steps.
 
+    ``lengths`` are per-row lengths or already a step mask (returned as it is); see
+    [`step_mask`][seqkit.layers.masks.step_mask].
+
     Examples:
         >>> import torch
         >>> valid_mask(torch.tensor([1, 3]), 3).tolist()
         [[True, False, False], [True, True, True]]
     """
-    steps = torch.arange(total_length, device=lengths.device)
-    return steps[None, :] < lengths[:, None]
+    return step_mask(lengths, total_length)
 
 
 def zero_padding(values: Tensor, lengths: Tensor | None) -> Tensor:
-    """Sets the steps after each sequence's end to zero (no-op without lengths).
+    """Sets masked steps (those after each sequence's end, or those a step mask masks) to
+    zero (no-op without lengths).
 
     Examples:
         >>> import torch
@@ -54,7 +59,9 @@ class _Pooling1D(Layer):
 
 @register
 class GlobalAveragePooling1D(_Pooling1D):
-    """Mean over each sequence's valid steps: ``(batch, time, f) -> (batch, f)``.
+    """Mean over each sequence's kept (unmasked) steps: ``(batch, time, f) -> (batch, f)``.
+
+    As Keras's with a mask; a row whose every step is masked gives zeros (Keras: NaN).
 
     Examples:
         >>> import torch, seqkit as sk
@@ -76,7 +83,10 @@ class GlobalAveragePooling1D(_Pooling1D):
 
 @register
 class GlobalMaxPooling1D(_Pooling1D):
-    """Maximum over each sequence's valid steps: ``(batch, time, f) -> (batch, f)``.
+    """Maximum over each sequence's kept (unmasked) steps: ``(batch, time, f) -> (batch, f)``.
+
+    Keras's ``GlobalMaxPooling1D`` ignores the mask (masked steps enter its maximum); here
+    they never do, and a row whose every step is masked gives zeros.
 
     Examples:
         >>> import torch, seqkit as sk
@@ -100,7 +110,7 @@ class GlobalMaxPooling1D(_Pooling1D):
 
 @register
 class LastStep(_Pooling1D):
-    """Each sequence's last *valid* step: ``(batch, time, f) -> (batch, f)``.
+    """Each sequence's last *kept* (unmasked) step: ``(batch, time, f) -> (batch, f)``.
 
     The safe replacement for ``output[:, -1]``, which on a right-padded batch picks
     padding. (A recurrent layer with ``return_sequences=False`` already returns its last
@@ -118,8 +128,12 @@ class LastStep(_Pooling1D):
     ) -> LayerOutput:
         if lengths is None:
             return LayerOutput(values[:, -1], None, state)
-        last = (lengths.to(values.device) - 1).clamp(min=0)
+        lengths = lengths.to(values.device)
+        if is_step_mask(lengths):  # the position after the last kept step
+            steps = torch.arange(1, values.shape[1] + 1, device=values.device)
+            lengths = (lengths * steps).amax(dim=1)
+        last = (lengths - 1).clamp(min=0)
         picked = values[torch.arange(values.shape[0], device=values.device), last]
         # A sequence of length 0 has no last step: report zeros.
-        empty = (lengths.to(values.device) == 0)[:, None]
+        empty = (lengths == 0)[:, None]
         return LayerOutput(picked.masked_fill(empty, 0.0), None, state)

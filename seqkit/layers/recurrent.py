@@ -8,37 +8,39 @@ import torch
 from torch import Tensor, nn
 
 from seqkit._checks import boolean, one_of, positive_int
-from seqkit.errors import InputError, explain
-from seqkit.layers._gathered_rnn import run_rnn_gathered
+from seqkit.layers._masked_rnn import run_masked
+from seqkit.layers._recurrent_args import check_activations, check_go_backwards, check_reset_after
 from seqkit.layers._recurrent_dropout import check_dropouts, input_dropout
 from seqkit.layers._recurrent_init import initialize_rnn
-from seqkit.layers._run_rnn import last_step, run_rnn
+from seqkit.layers._recurrent_start import StartingState
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.initializers import Initializer, check_initializer
-from seqkit.layers.kernels import (
-    KernelPath,
-    autocast_breaks_lstm,
-    kernel_path,
-    padded_handling,
-)
+from seqkit.layers.kernels import KernelPath, autocast_breaks_lstm, kernel_path
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["GRU", "LSTM", "RecurrentLayer"]
 
 
-class RecurrentLayer(Layer):
+class RecurrentLayer(StartingState, Layer):
     """Shared logic of [`LSTM`][] and [`GRU`][]; not used directly.
 
     Args:
         units: Size of the hidden state of each direction.
         num_layers: Stacked recurrent layers inside this block (one fused kernel).
         return_sequences: Return the whole output sequence ``(batch, time, directions *
-            units)``; otherwise the output at each sequence's last *valid* step
-            ``(batch, directions * units)`` (for the backward direction: its output at
-            time 0, where it ends).
+            units)``, zeros at masked steps; otherwise the output at each sequence's last
+            *kept* step ``(batch, directions * units)`` (for the backward direction: its
+            output at the first kept step, where it ends). Masked steps (padding, or any
+            step a [`Masking`][seqkit.layers.Masking] or ``Embedding(mask_zero=True)``
+            masks) are skipped, as in Keras: the state carries over them.
         return_state: Report this layer's final state from
             ``Sequential.predict(..., return_state=True)``.
         bidirectional: Run a backward direction too; outputs double in width.
+        go_backwards: Keras's: read each sequence from its last step to its first; the
+            output sequence keeps that reversed order (with its mask reversed too).
+        use_bias: Keras's: with ``False``, no bias at all (torch's ``bias=False``).
+        activation: Only Keras's default ``"tanh"`` (the fused kernels fix it).
+        recurrent_activation: Only Keras's default ``"sigmoid"`` (the same).
         dropout: Keras's input dropout: in training, the fraction of input features
             zeroed, one mask per sequence for all its steps (both directions share it).
         recurrent_dropout: Only ``0``: the fused kernels have no step to apply it at.
@@ -73,6 +75,10 @@ class RecurrentLayer(Layer):
         return_sequences: bool = False,
         return_state: bool = False,
         bidirectional: bool = False,
+        go_backwards: bool = False,
+        use_bias: bool = True,
+        activation: str = "tanh",
+        recurrent_activation: str = "sigmoid",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         stack_dropout: float = 0.0,
@@ -90,6 +96,11 @@ class RecurrentLayer(Layer):
         self.return_sequences = boolean(return_sequences, "return_sequences", kind)
         self.return_state = boolean(return_state, "return_state", kind)
         self.bidirectional = boolean(bidirectional, "bidirectional", kind)
+        self.go_backwards = boolean(go_backwards, "go_backwards", kind)
+        check_go_backwards(kind, self.go_backwards, self.bidirectional)
+        self.use_bias = boolean(use_bias, "use_bias", kind)
+        check_activations(kind, activation, recurrent_activation)
+        self.activation, self.recurrent_activation = activation, recurrent_activation
         self.dropout, self.recurrent_dropout, self.stack_dropout = check_dropouts(
             kind, self.num_layers, dropout, recurrent_dropout, stack_dropout)
         self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer",
@@ -126,6 +137,10 @@ class RecurrentLayer(Layer):
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "bidirectional": self.bidirectional,
+            "go_backwards": self.go_backwards,
+            "use_bias": self.use_bias,
+            "activation": self.activation,
+            "recurrent_activation": self.recurrent_activation,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "stack_dropout": self.stack_dropout,
@@ -145,6 +160,7 @@ class RecurrentLayer(Layer):
             batch_first=True,
             dropout=self.stack_dropout,
             bidirectional=self.bidirectional,
+            bias=self.use_bias,
         )
         self.reset_parameters()
 
@@ -160,23 +176,6 @@ class RecurrentLayer(Layer):
         if self.return_sequences:
             return (input_shape[0], input_shape[1], width)
         return (input_shape[0], width)
-
-    def check_state(self, state: RecurrentState, batch: int, source: str) -> None:
-        """Raises [`InputError`][] unless ``state`` fits this layer and batch size."""
-        expected = (batch, *self.state_shape)
-        parts = [("h", state.h)] + ([("c", state.c)] if self.rnn_class is nn.LSTM else [])
-        for part, tensor in parts:
-            if tensor is None or tuple(tensor.shape) != expected:
-                got = None if tensor is None else tuple(tensor.shape)
-                raise InputError(
-                    explain(
-                        f"{self.label} initial state {part} ({source})",
-                        expected=f"shape {expected} = (batch, num_layers * directions, units)",
-                        received=f"shape {got}",
-                        fix="states are batch-major in seqkit; match units, num_layers and "
-                        "bidirectional of the layer the state comes from",
-                    )
-                )
 
     def forward(
         self,
@@ -238,52 +237,6 @@ class RecurrentLayer(Layer):
         where = where if device is None else torch.device(device)
         return kernel_path(self.rnn_class, where, dtype, self.keeps_state(need_state))
 
-    def starting_state(
-        self,
-        batch: int,
-        previous: RecurrentState | None,
-        given: RecurrentState | None,
-    ) -> RecurrentState | None:
-        """The state to start from, by precedence: ``given``, the state carried by a
-        stateful layer, the previous layer's (``initial_state="previous"``), zeros."""
-        if given is not None:
-            self.check_state(given, batch, "given")
-            return self._own_parts(given)
-        if self.stateful and self.carried_state is not None:
-            carried = self.carried_state.h.shape[0]
-            if carried != batch:
-                raise InputError(
-                    explain(
-                        f"{self.label} (stateful) batch",
-                        expected=f"{carried} rows, as in the batch whose state it carries",
-                        received=f"{batch} rows",
-                        fix="keep the batch size fixed (it must divide the number of "
-                        "samples) or call model.reset_states() before changing it",
-                    )
-                )
-            return self.carried_state
-        if self.initial_state == "previous":
-            if previous is None:
-                raise InputError(
-                    explain(
-                        f"{self.label} initial_state='previous'",
-                        expected="a recurrent layer before this one in the model",
-                        received="none",
-                        fix="put the encoder LSTM/GRU first, or drop initial_state",
-                    )
-                )
-            self.check_state(previous, batch, "from the previous recurrent layer")
-            return self._own_parts(previous)
-        return None
-
-    def _own_parts(self, state: RecurrentState) -> RecurrentState:
-        # A GRU starts from h alone, also after an LSTM (whose state carries c too).
-        return state if self.rnn_class is nn.LSTM else RecurrentState(state.h)
-
-    def reset_states(self) -> None:
-        """Forgets the carried state of a stateful layer (the next batch starts at zero)."""
-        self.carried_state = None
-
     def run(
         self,
         values: Tensor,
@@ -301,14 +254,9 @@ class RecurrentLayer(Layer):
         if self.rnn_class is nn.LSTM and autocast_breaks_lstm(values.device):
             with torch.autocast("cpu", enabled=False):
                 return self.run(values.float(), lengths, initial, need_state)
-        final: RecurrentState | None
-        if lengths is None or padded_handling(values.device, need_state) == "packed":
-            outputs, final = run_rnn(self.rnn, values, lengths, initial)
-            last = last_step(final, self.directions)
-        else:
-            outputs, last = run_rnn_gathered(self.rnn, values, lengths, initial,
-                                             self._templates)
-            final = None
+        outputs, last, final, lengths = run_masked(self.rnn, values, lengths, initial,
+                                                   need_state, self._templates,
+                                                   self.go_backwards)
         if self.return_sequences:
             return LayerOutput(outputs, lengths, final)
         return LayerOutput(last, None, final)
@@ -354,6 +302,10 @@ class LSTM(RecurrentLayer):
         return_sequences: bool = False,
         return_state: bool = False,
         bidirectional: bool = False,
+        go_backwards: bool = False,
+        use_bias: bool = True,
+        activation: str = "tanh",
+        recurrent_activation: str = "sigmoid",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         stack_dropout: float = 0.0,
@@ -368,7 +320,9 @@ class LSTM(RecurrentLayer):
         self.unit_forget_bias = boolean(unit_forget_bias, "unit_forget_bias", "LSTM")
         super().__init__(
             units, num_layers=num_layers, return_sequences=return_sequences,
-            return_state=return_state, bidirectional=bidirectional, dropout=dropout,
+            return_state=return_state, bidirectional=bidirectional,
+            go_backwards=go_backwards, use_bias=use_bias, activation=activation,
+            recurrent_activation=recurrent_activation, dropout=dropout,
             recurrent_dropout=recurrent_dropout, stack_dropout=stack_dropout,
             kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer, initial_state=initial_state, stateful=stateful,
@@ -385,8 +339,12 @@ class LSTM(RecurrentLayer):
 class GRU(RecurrentLayer):
     """Gated recurrent unit layer over ``(batch, time, features)``, run by ``nn.GRU``.
 
-    Args are those of [`RecurrentLayer`][]; the state has ``h`` only. It is Keras's GRU with
-    ``reset_after=True`` (its default) and starts from Keras's weights.
+    The state has ``h`` only. It is Keras's GRU with ``reset_after=True`` (its default) and
+    starts from Keras's weights. The arguments are those of [`RecurrentLayer`][], and:
+
+    Args:
+        reset_after: Only ``True``: torch's ``nn.GRU`` applies the reset gate after the
+            recurrent matrix product; ``False`` (Keras 1's GRU) is refused.
 
     Examples:
         >>> import torch, seqkit as sk
@@ -396,3 +354,41 @@ class GRU(RecurrentLayer):
     """
 
     rnn_class = nn.GRU
+
+    def __init__(
+        self,
+        units: int,
+        *,
+        num_layers: int = 1,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        bidirectional: bool = False,
+        go_backwards: bool = False,
+        use_bias: bool = True,
+        activation: str = "tanh",
+        recurrent_activation: str = "sigmoid",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        stack_dropout: float = 0.0,
+        kernel_initializer: Initializer = "glorot_uniform",
+        recurrent_initializer: Initializer = "orthogonal",
+        bias_initializer: Initializer = "zeros",
+        reset_after: bool = True,
+        initial_state: str | None = None,
+        stateful: bool = False,
+        name: str | None = None,
+    ) -> None:
+        self.reset_after = check_reset_after(reset_after)
+        super().__init__(
+            units, num_layers=num_layers, return_sequences=return_sequences,
+            return_state=return_state, bidirectional=bidirectional,
+            go_backwards=go_backwards, use_bias=use_bias, activation=activation,
+            recurrent_activation=recurrent_activation, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, stack_dropout=stack_dropout,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, initial_state=initial_state, stateful=stateful,
+            name=name,
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "reset_after": self.reset_after}

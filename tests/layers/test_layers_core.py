@@ -151,26 +151,36 @@ def test_repeat_vector_repeats_each_vector() -> None:
 
 # -- Embedding ------------------------------------------------------------------------------
 IDS = torch.tensor([[3, 4, 0, 0], [5, 0, 0, 0], [1, 2, 3, 4], [0, 0, 0, 0], [2, 0, 7, 0]])
-IDS_LENGTHS = [2, 1, 4, 0, 3]  # position after the last non-zero id
+RIGHT_PADDED = IDS[:4]
+RIGHT_LENGTHS = [2, 1, 4, 0]
 
 
-def test_embedding_mask_zero_derives_lengths_from_right_padding() -> None:
+def test_embedding_mask_zero_gives_lengths_for_right_padding() -> None:
     torch.manual_seed(4)
     layer = Embedding(8, 3, mask_zero=True)
-    out = layer(IDS)
-    assert out.lengths.tolist() == IDS_LENGTHS
+    out = layer(RIGHT_PADDED)
+    assert out.lengths.tolist() == RIGHT_LENGTHS
     assert out.lengths.dtype == torch.int64
-    torch.testing.assert_close(out.values, layer.embedding.weight[IDS])
+    torch.testing.assert_close(out.values, layer.embedding.weight[RIGHT_PADDED])
     assert torch.equal(layer.embedding.weight[0], torch.zeros(3))  # id 0 stays zero
     assert torch.equal(out.values[3], torch.zeros(4, 3))
 
 
-def test_embedding_keeps_given_lengths_and_without_mask_gives_none() -> None:
-    given = torch.tensor([4, 4, 4, 4, 4])
-    assert Embedding(8, 3, mask_zero=True)(IDS, given).lengths is given
+def test_embedding_mask_zero_masks_every_zero_id() -> None:
+    # Keras's mask: a 0 inside a row (and left padding) is masked too.
+    out = Embedding(8, 3, mask_zero=True)(IDS)
+    assert out.lengths.tolist() == (IDS != 0).tolist()
+    left = Embedding(8, 3, mask_zero=True)(torch.tensor([[0, 0, 3], [0, 4, 5]]))
+    assert left.lengths.tolist() == [[False, False, True], [False, True, True]]
+
+
+def test_embedding_combines_given_lengths_and_without_mask_gives_none() -> None:
+    given = torch.tensor([1, 4, 2, 4])
+    assert Embedding(8, 3, mask_zero=True)(RIGHT_PADDED, given).lengths.tolist() == [1, 1, 2, 0]
     unmasked = Embedding(8, 3)
-    out = unmasked(IDS)
-    assert out.lengths is None
+    out = unmasked(IDS, given := torch.tensor([4, 3, 4, 4, 4]))
+    assert out.lengths is given
+    assert unmasked(IDS).lengths is None
     torch.testing.assert_close(out.values, unmasked.embedding.weight[IDS])
 
 
@@ -192,16 +202,17 @@ def test_embedding_initializers_match_torch_and_keras() -> None:
 
 @pytest.mark.parametrize("kind", [LSTM, GRU])
 def test_embedding_lengths_reach_the_recurrent_layer(kind: type) -> None:
-    """Embedding(mask_zero) -> LSTM equals each id sequence, trimmed, run alone."""
+    """Embedding(mask_zero) -> LSTM equals each row's non-zero ids run alone (a 0 inside a
+    row is skipped, as in Keras)."""
     torch.manual_seed(5)
     embedding = Embedding(8, 3, mask_zero=True)
     recurrent = kind(4, bidirectional=True)
     out = recurrent(*embedding(IDS))
-    for i, length in enumerate(IDS_LENGTHS):
-        if length == 0:
+    for i, row in enumerate(IDS):
+        if not row.any():
             assert torch.equal(out.values[i], torch.zeros(8))
             continue
-        alone = recurrent(*embedding(IDS[i:i + 1, :length]))
+        alone = recurrent(*embedding(row[row != 0][None]))
         torch.testing.assert_close(out.values[i], alone.values[0], rtol=0, atol=1e-6)
         torch.testing.assert_close(out.state.h[i], alone.state.h[0], rtol=0, atol=1e-6)
 
