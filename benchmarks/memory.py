@@ -55,20 +55,22 @@ def main() -> None:
                         help="fraction of the default sizes (200,000 predict rows, "
                              "100,000 fit rows, a series of 1,000,000 values)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--case", help=argparse.SUPPRESS)  # a child process's one case
     args = parser.parse_args()
     if args.case:
         print(json.dumps(run_case(args.case, args.scale, args.threads)))
         return
-    results = {case: _in_child(case, args.scale, args.threads) for case in CASES}
+    results = {case: _in_child(case, args.scale, args.threads) for case in args.cases}
     print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
           f"{args.threads} threads, scale {args.scale}\n")
     print(f"{'case':<20}{'input MB':>10}{'growth MB':>11}{'/ input':>9}{'budget MB':>11}"
           f"{'/ budget':>10}{'vs loop':>9}  data kept after")
-    loops = {"fit": "fit_loop", "fit_windows": "fit_windows_loop"}
+    loops = {"predict": "predict_loop", "predict_float64": "predict_loop",
+             "fit": "fit_loop", "fit_windows": "fit_windows_loop"}
     for case, result in results.items():
         growth, budget = result["growth"], result["budget"]
-        loop = results[loops[case]]["growth"] if case in loops else None
+        loop = results[loops[case]]["growth"] if loops.get(case) in results else None
         print(f"{case:<20}{result['input']:>10.1f}{growth:>11.1f}"
               f"{growth / result['input']:>9.3f}{budget:>11.1f}"
               f"{_ratio(growth, budget):>10}{_ratio(growth, loop):>9}"
@@ -127,6 +129,23 @@ def _predict_case(dtype: Any = np.float32, per_step: bool = False) -> Any:
 
         return {"x": x}, call, batch + output
     return make
+
+
+def _predict_loop(scale: float) -> tuple[dict[str, Any], Any, float]:
+    """The baseline for predict: batches of a tensor view, outputs into one array."""
+    n = int(200_000 * scale)
+    x = np.random.default_rng(0).normal(size=(n, STEPS, FEATURES)).astype(np.float32)
+    lstm, dense = torch.nn.LSTM(FEATURES, 16, batch_first=True), torch.nn.Linear(16, 1)
+
+    def call(data: dict[str, Any]) -> None:
+        xs = torch.from_numpy(data["x"])
+        output = np.empty((xs.shape[0], 1), np.float32)
+        with torch.inference_mode():
+            for start in range(0, xs.shape[0], BATCH):
+                out, _ = lstm(xs[start : start + BATCH])
+                output[start : start + BATCH] = dense(out[:, -1]).numpy()
+
+    return {"x": x}, call, BATCH * STEPS * FEATURES * 4 + n * 4
 
 
 def _fit_arrays(scale: float) -> tuple[dict[str, Any], Any, float]:
@@ -205,6 +224,7 @@ def _fit_data(scale: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 CASES = {
+    "predict_loop": _predict_loop,
     "predict": _predict_case(),
     "predict_float64": _predict_case(np.float64),
     "predict_per_step": _predict_case(per_step=True),

@@ -1,6 +1,6 @@
 """Checks of user data before any training starts, in bounded memory.
 
-Every check reads the data in blocks of rows (about 4 MB each), so checking a large array
+Every check reads the data in blocks of rows (about 1 MB each), so checking a large array
 costs one block of temporaries, not a copy of the array.
 """
 
@@ -17,7 +17,7 @@ from seqkit.errors import InputError, InputTypeError, explain
 __all__ = ["check_finite", "check_ids", "check_input_dtype", "check_lengths",
            "check_same_count", "check_targets", "row_blocks"]
 
-BLOCK_BYTES = 1 << 22
+BLOCK_BYTES = 1 << 20
 """Bytes of data a check reads at a time."""
 
 
