@@ -28,7 +28,7 @@ def test_early_stopping_restores_the_best_weights(regression_data) -> None:
     losses = history.history["val_loss"]
     assert len(losses) < 30
     best = min(losses)
-    assert model.evaluate(x[192:], y[192:])["loss"] == pytest.approx(best, rel=1e-4)
+    assert model.evaluate(x[192:], y[192:]) == pytest.approx(best, rel=1e-4)
 
 
 def test_model_checkpoint_keeps_the_best(tmp_path: Path, regression_data) -> None:
@@ -38,7 +38,7 @@ def test_model_checkpoint_keeps_the_best(tmp_path: Path, regression_data) -> Non
     model.fit(x, y, epochs=3, verbose=0, seed=0, validation_split=0.25, callbacks=[saver])
     assert (tmp_path / "best.ckpt").exists()
     restored = sk.Sequential.load_from_checkpoint(tmp_path / "best.ckpt")
-    assert restored.evaluate(x[192:], y[192:])["loss"] == pytest.approx(
+    assert restored.evaluate(x[192:], y[192:]) == pytest.approx(
         float(saver.best_model_score), rel=1e-4)
 
 

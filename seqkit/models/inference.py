@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from seqkit._checks import positive_int
+from seqkit._checks import boolean, positive_int
 from seqkit.data.batch import Batch
 from seqkit.data.batching import inference_loader
 from seqkit.data.layout import to_model_layout
@@ -31,9 +31,10 @@ __all__ = ["InferenceAPI"]
 class InferenceAPI:
     """Mixin of ``Sequential`` with ``evaluate``, ``predict`` and ``predict_classes``."""
 
-    def evaluate(self: Sequential, x: Any, y: Any, *, batch_size: int = 256,
-                 sample_weight: Any = None, lengths: Any = None,
-                 verbose: int | str = "auto") -> dict[str, float]:
+    def evaluate(self: Sequential, x: Any, y: Any, batch_size: int = 256,
+                 verbose: int | str = "auto", sample_weight: Any = None, *,
+                 lengths: Any = None, return_dict: bool = False
+                 ) -> float | list[float] | dict[str, float]:
         """Loss and metrics on ``(x, y)``, on the model's device, in eval mode.
 
         The loss is the mean over all samples (and valid steps), computed exactly as in
@@ -49,15 +50,20 @@ class InferenceAPI:
                 lasted a second (where standard output is no terminal: one closing line);
                 2 one closing line such as ``8/8 - 0s - 3ms/step - loss: 0.1234``;
                 ``"auto"``: 1 on a terminal, 0 otherwise.
+            return_dict: Return ``{"loss": ..., "<metric>": ...}`` instead of Keras's
+                default value.
 
         Returns:
-            ``{"loss": ..., "<metric>": ...}``.
+            As Keras: the loss (a float) for a model compiled without metrics, otherwise
+            ``[loss, *metrics]`` in the order of ``compile(metrics=...)``; with
+            ``return_dict=True`` a dict keyed by ``"loss"`` and the metric names.
 
         Examples:
             >>> import numpy as np, seqkit as sk
             >>> model = sk.Sequential([sk.GRU(2), sk.Dense(1)], loss="mse", metrics=["mae"])
             >>> x, y = np.zeros((4, 3, 1), np.float32), np.zeros(4, np.float32)
-            >>> sorted(model.evaluate(x, y, verbose=0))
+            >>> loss, mae = model.evaluate(x, y, verbose=0)
+            >>> sorted(model.evaluate(x, y, verbose=0, return_dict=True))
             ['loss', 'mae']
         """
         if self.compile_settings is None:
@@ -65,6 +71,7 @@ class InferenceAPI:
                                            received="no compile() call",
                                            fix="call model.compile(loss=...) first"))
         shown = resolve_loop_verbose(verbose, "evaluate")
+        return_dict = boolean(return_dict, "return_dict", "evaluate")
         size = positive_int(batch_size, "batch_size", "evaluate")
         contract = self.data_contract()
         data = call_data(contract, x, y, lengths=lengths, sample_weight=sample_weight)
@@ -92,7 +99,7 @@ class InferenceAPI:
                 progress.finish(result)
         finally:
             self.train(was_training)
-        return result
+        return keras_result(result, return_dict)
 
     def predict(self: Sequential, x: Any, *, batch_size: int = 256, lengths: Any = None,
                 initial_state: Any = None, return_state: bool = False,
@@ -181,6 +188,21 @@ class InferenceAPI:
         probabilities = outputs_probabilities(self.layers[-1])
         ids = predicted_classes(torch.as_tensor(scores), probabilities).cpu().numpy()
         return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
+
+
+def keras_result(result: dict[str, float], return_dict: bool
+                 ) -> float | list[float] | dict[str, float]:
+    """Keras's return value of ``evaluate`` (and the ``*_on_batch`` methods): the dict,
+    the loss alone when it is the only value, or the values in order (loss first).
+
+    Examples:
+        >>> keras_result({"loss": 0.5}, False), keras_result({"loss": 0.5, "mae": 0.2}, False)
+        (0.5, [0.5, 0.2])
+    """
+    if return_dict:
+        return result
+    values = list(result.values())
+    return values[0] if len(values) == 1 else values
 
 
 class _Output:

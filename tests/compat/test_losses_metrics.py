@@ -6,7 +6,6 @@ Each case builds the same one-layer ``Dense`` model in both libraries (Keras's k
 
 from __future__ import annotations
 
-import inspect
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -46,9 +45,7 @@ def _twins(units: int, activation: str | None, loss: str, metrics: list, *,
 
 def _evaluate(model: sk.Sequential, x: np.ndarray, y: np.ndarray, **kwargs: object
               ) -> dict[str, float]:
-    if "return_dict" in inspect.signature(model.evaluate).parameters:
-        kwargs["return_dict"] = True
-    return model.evaluate(x, y, verbose=0, **kwargs)
+    return model.evaluate(x, y, verbose=0, return_dict=True, **kwargs)
 
 
 def _keras_evaluate(twin: object, x: np.ndarray, y: np.ndarray, **kwargs: object

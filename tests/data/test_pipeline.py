@@ -30,8 +30,8 @@ def test_validation_data_weights_the_validation_loss_as_keras_does() -> None:
     model = _model()
     history = model.fit(x, y, epochs=1, verbose=0, seed=0,
                         validation_data=(x_val, y_val, weight))
-    weighted = model.evaluate(x_val, y_val, sample_weight=weight, verbose=0)["loss"]
-    plain = model.evaluate(x_val, y_val, verbose=0)["loss"]
+    weighted = model.evaluate(x_val, y_val, sample_weight=weight, verbose=0)
+    plain = model.evaluate(x_val, y_val, verbose=0)
     assert history.history["val_loss"][-1] == pytest.approx(weighted, rel=1e-5)
     assert abs(weighted - plain) > 1e-3 * plain  # the weights changed the loss
 

@@ -61,7 +61,7 @@ def test_every_entry_point_matches_batch_major(case: str, per_step: bool) -> Non
         prediction = model.predict(xs, verbose=0)
         runs[batch_first] = {
             "history": history.history,
-            "evaluate": model.evaluate(xs, ys, verbose=0),
+            "evaluate": model.evaluate(xs, ys, verbose=0, return_dict=True),
             "predict": prediction if batch_first or not per_step else _time_major(prediction),
         }
     assert runs[True]["history"].keys() == runs[False]["history"].keys()

@@ -47,7 +47,7 @@ def test_target_scaler_trains_scaled_and_predicts_in_original_units() -> None:
     pred = model.predict(x)[:, 0]
     mae = float(np.mean(np.abs(pred - y)))
     assert mae < 0.2 * float(np.std(y))  # learnt, in original units (y has std ~300)
-    result = model.evaluate(x, y)
+    result = model.evaluate(x, y, return_dict=True)
     assert result["mae"] == pytest.approx(mae, rel=1e-4)  # metrics in original units
     scaled_mse = float(np.mean(((pred - y) / scaler.scale.item()) ** 2))
     assert result["loss"] == pytest.approx(scaled_mse, rel=1e-3)  # loss in scaled units
@@ -65,7 +65,7 @@ def test_string_labels_round_trip_through_predict_classes(classification_data) -
     predicted = model.predict_classes(x)
     assert predicted.dtype.kind == "U"
     assert float((predicted == names).mean()) > 0.8
-    assert model.evaluate(x, names)["accuracy"] == pytest.approx(
+    assert model.evaluate(x, names, return_dict=True)["accuracy"] == pytest.approx(
         float((predicted == names).mean()), abs=1e-6)
     with pytest.raises(InputError, match="unknown labels"):
         model.evaluate(x[:3], ["low", "mid", "huge"])
@@ -102,7 +102,7 @@ def test_user_dataloaders_get_the_same_preprocessing() -> None:
     model.fit(x, y, epochs=1, verbose=0, seed=0)  # adapts on arrays
     loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=32)
     history = model.fit(loader, epochs=1, verbose=0, seed=0)
-    expected = model.evaluate(x, y)
+    expected = model.evaluate(x, y, return_dict=True)
     assert history.history["mae"][0] > 0
     fresh = sk.Sequential([Normalization(), sk.LSTM(8), sk.Dense(1)], loss="mse")
     with pytest.raises(sk.errors.NotBuiltError, match="never adapted"):

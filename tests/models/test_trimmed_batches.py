@@ -109,6 +109,7 @@ def test_evaluate_and_validation_in_length_order_equal_one_whole_batch() -> None
     model = _classifier()
     history = model.fit(ids[:16], labels[:16], validation_data=(ids[16:], labels[16:]),
                         batch_size=5, epochs=1, verbose=0, seed=0)
-    whole = model.evaluate(ids[16:], labels[16:], batch_size=len(ids))
-    assert model.evaluate(ids[16:], labels[16:], batch_size=3) == pytest.approx(whole)
+    whole = model.evaluate(ids[16:], labels[16:], batch_size=len(ids), return_dict=True)
+    assert model.evaluate(ids[16:], labels[16:], batch_size=3,
+                          return_dict=True) == pytest.approx(whole)
     assert history.history["val_loss"][0] == pytest.approx(whole["loss"])

@@ -43,7 +43,8 @@ def test_test_and_predict_with_user_trainer(regression_data) -> None:
     trainer.fit(model, loader)
     results = trainer.test(model, loader, verbose=False)[0]
     assert set(results) == {"test_loss", "test_mae"}
-    assert results["test_loss"] == pytest.approx(model.evaluate(x, y)["loss"], rel=1e-5)
+    loss, mae = model.evaluate(x, y)
+    assert [results["test_loss"], results["test_mae"]] == pytest.approx([loss, mae], rel=1e-5)
     batches = trainer.predict(model, DataLoader(TensorDataset(torch.from_numpy(x)),
                                                 batch_size=64))
     np.testing.assert_allclose(torch.cat(batches).numpy(), model.predict(x), rtol=1e-5)

@@ -94,6 +94,6 @@ def test_mape_metric_is_in_percent_like_the_evaluation_helper() -> None:
     with torch.no_grad():
         model.layers[0].linear.weight.fill_(1.0)  # identity: predictions = inputs
         model.layers[0].linear.bias.zero_()
-    result = model.evaluate(forecast, actual)
+    result = model.evaluate(forecast, actual, return_dict=True)
     assert result["mape"] == pytest.approx(sk.evaluation.mape(actual, forecast), rel=1e-5)
     assert result["mape"] == pytest.approx(100 * (0.1 + 0.1 + 0.0) / 3, rel=1e-5)
