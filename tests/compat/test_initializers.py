@@ -21,7 +21,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import numpy as np
 import pytest
 import torch
-from torch import Tensor
+from _keras_weights import _numpy, copy_from_keras, keras_weights_of
 
 import seqkit as sk
 from seqkit.layers.initializers import initialize
@@ -32,44 +32,6 @@ if keras.backend.backend() != "torch":  # pragma: no cover - another test import
 
 UNITS, FEATURES, STEPS = 16, 3, 7
 X = np.random.default_rng(0).normal(size=(5, STEPS, FEATURES)).astype(np.float32)
-
-
-def _numpy(weight: object) -> Tensor:
-    return torch.from_numpy(np.asarray(weight))
-
-
-def _gates(kind: str, matrix: Tensor) -> Tensor:
-    """Keras's gate blocks (last axis) in torch's order; its own inverse."""
-    if kind == "LSTM":
-        return matrix
-    z, r, h = torch.chunk(matrix, 3, dim=-1)
-    return torch.cat([r, z, h], dim=-1)
-
-
-def keras_weights_of(layer: sk.LSTM | sk.GRU, suffix: str = "_l0") -> list[Tensor]:
-    """A seqkit direction's weights in Keras's layout and gate order."""
-    rnn, kind = layer.rnn, type(layer).__name__
-    kernel = _gates(kind, getattr(rnn, f"weight_ih{suffix}").detach().T)
-    recurrent = _gates(kind, getattr(rnn, f"weight_hh{suffix}").detach().T)
-    bias_ih = _gates(kind, getattr(rnn, f"bias_ih{suffix}").detach())
-    bias_hh = _gates(kind, getattr(rnn, f"bias_hh{suffix}").detach())
-    bias = bias_ih + bias_hh if kind == "LSTM" else torch.stack([bias_ih, bias_hh])
-    return [kernel, recurrent, bias]
-
-
-def copy_from_keras(source: object, layer: sk.LSTM | sk.GRU, suffix: str = "_l0") -> None:
-    """Keras's ``[kernel, recurrent_kernel, bias]`` into one seqkit direction."""
-    rnn, kind = layer.rnn, type(layer).__name__
-    kernel, recurrent, bias = (_numpy(w) for w in source)
-    with torch.no_grad():
-        getattr(rnn, f"weight_ih{suffix}").copy_(_gates(kind, kernel).T)
-        getattr(rnn, f"weight_hh{suffix}").copy_(_gates(kind, recurrent).T)
-        if kind == "LSTM":
-            getattr(rnn, f"bias_ih{suffix}").copy_(bias)
-            getattr(rnn, f"bias_hh{suffix}").zero_()
-        else:
-            getattr(rnn, f"bias_ih{suffix}").copy_(_gates(kind, bias[0]))
-            getattr(rnn, f"bias_hh{suffix}").copy_(_gates(kind, bias[1]))
 
 
 def _pair(kind: str, units: int = UNITS, features: int = FEATURES, **arguments: object
