@@ -9,6 +9,7 @@ from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import COMBINES, Ensemble
 from seqkit.layers.initializers import INITIALIZERS
+from seqkit.layers.input import Input
 from seqkit.layers.kernels import KernelPath
 from seqkit.layers.masking import Masking
 from seqkit.layers.normalization import LayerNormalization
@@ -31,6 +32,7 @@ __all__ = [
     "Ensemble",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
+    "Input",
     "KernelPath",
     "LastStep",
     "Layer",

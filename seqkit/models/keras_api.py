@@ -20,8 +20,11 @@ from seqkit.data.datamodule import SequenceDataModule
 from seqkit.data.loader import ArrayLoader
 from seqkit.data.pipeline import call_data, fit_data, validation_tuple
 from seqkit.errors import ConfigError, InputError, explain
+from seqkit.models.batch_methods import BatchMethods
 from seqkit.models.data_contract import data_contract
 from seqkit.models.inference import InferenceAPI
+from seqkit.models.keras_weights import KerasWeights
+from seqkit.saving.checkpoint_file import check_checkpoint
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
@@ -39,9 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["KerasAPI"]
 
 
-class KerasAPI(InferenceAPI):
-    """Mixin of ``Sequential`` with ``compile`` and ``fit`` (and, inherited, ``evaluate``
-    and ``predict``)."""
+class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
+    """Mixin of ``Sequential`` with ``compile`` and ``fit`` (and, inherited, ``evaluate``,
+    ``predict``, the ``*_on_batch`` methods and Keras's weight methods)."""
 
     def compile(
         self: Sequential,
@@ -57,8 +60,9 @@ class KerasAPI(InferenceAPI):
         closest valid one).
 
         Args:
-            optimizer: ``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, an
-                optimizer class, or a factory ``params -> optimizer``.
+            optimizer: ``"adam"`` (the default), ``"adamw"``, ``"sgd"``, ``"rmsprop"``,
+                ``"adagrad"``, ``"nadam"``, ``"adamax"``, an optimizer class, or a factory
+                ``params -> optimizer``.
             loss: ``"mse"``, ``"mae"``, ``"huber"``, ``"cross_entropy"`` (integer labels,
                 logits), ``"binary_cross_entropy"`` (0/1 labels, logits), a ``torch.nn``
                 loss module, or a callable ``(y_pred, y_true) -> loss``.
@@ -170,6 +174,7 @@ class KerasAPI(InferenceAPI):
         positive_int(batch_size, "batch_size", "fit")
         positive_int(epochs, "epochs", "fit")
         fraction(validation_split, "validation_split", "fit")
+        check_checkpoint(ckpt_path)  # a pickle or foreign file: ModelFileError, not pickle's
         verbose_level = resolve_verbose(verbose)
         if seed is not None:  # before any lazy build: the seed also fixes the initial weights
             pl.seed_everything(seed, workers=False, verbose=False)

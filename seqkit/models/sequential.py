@@ -18,9 +18,11 @@ from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
 from seqkit.layers.base import Layer, Shape
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.ensemble import Ensemble
+from seqkit.layers.input import Input
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 from seqkit.models.checkpoints import CheckpointMixin
+from seqkit.models.declared_input import build_first_layer, declare_input
 from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
 from seqkit.models.streaming import Stream
@@ -54,8 +56,9 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     are inferred from the first batch (or [`build`][]).
 
     Args:
-        layers: Blocks in order (more can be added with [`add`][]), optionally led by
-            host-side preprocessing steps (``TextVectorizer``, ``Normalization``).
+        layers: Blocks in order (more can be added with [`add`][]), optionally led by an
+            [`Input`][seqkit.layers.Input] (builds the model at once) and host-side
+            preprocessing steps (``TextVectorizer``, ``Normalization``).
         batch_first: ``False`` to accept and return ``(time, batch, features)``; the model
             converts at its boundary only.
         target_scaler: ``"standard"``, ``"minmax"`` or a ``TargetScaler``: train on scaled
@@ -92,6 +95,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
                               else target_scaler)
         self.label_encoder: LabelEncoder | None = None
         self.pending_head: Any = None  # a classifier head sized by fit's labels (presets)
+        self.declared_input: Input | None = None  # Keras's Input(shape), first in `layers`
         self.init_training_state()
         for layer in layers or []:
             self.add(layer)
@@ -151,6 +155,9 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         Preprocessing steps (``TextVectorizer``, ``Normalization``) go before every layer;
         they run on the host and adapt during ``fit``.
         """
+        if isinstance(layer, Input):
+            declare_input(self, layer)
+            return
         if isinstance(layer, Preprocessor) and not isinstance(layer, Layer):
             if self.blocks:
                 raise ConfigError(explain(
@@ -172,6 +179,8 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
                                       received=f"name={layer.name!r}, already used"))
         if self.built and not layer.built:
             layer.build(self.output_shape)
+        elif not self.blocks:
+            build_first_layer(self, layer)  # Input(shape) or input_shape= builds at once
         self.blocks[layer.name] = layer
         self.reset_training_objects()
 
@@ -245,7 +254,8 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             raise NotBuiltError(
                 explain(f"Sequential.{what}", expected="a built model",
                         received="a model whose input size is still unknown",
-                        fix="call model.build((None, time, features)) or fit/predict once")
+                        fix="start the layers with sk.Input((time, features)), call "
+                        "model.build((None, time, features)) or fit/predict once")
             )
 
     def summary(self, **console_kwargs: Any) -> None:
