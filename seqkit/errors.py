@@ -30,6 +30,7 @@ __all__ = [
     "InputTypeError",
     "ModelFileError",
     "ModelFileNotFoundError",
+    "ModelSaveError",
     "NotBuiltError",
     "NotCompiledError",
     "SeqkitError",
@@ -80,6 +81,27 @@ class ModelFileError(SeqkitError, ValueError):
 
 class ModelFileNotFoundError(SeqkitError, FileNotFoundError):
     """A model file does not exist."""
+
+
+class ModelSaveError(SeqkitError, OSError):
+    """A model could not be written: the disk is full, or the path is a folder or lies
+    under a file. Its ``filename`` is the target and its ``errno`` the system's.
+
+    Examples:
+        >>> import errno
+        >>> error = ModelSaveError("save 'm.seqkit': disk full", errno=errno.ENOSPC,
+        ...                        filename="m.seqkit")
+        >>> isinstance(error, OSError), error.errno == errno.ENOSPC, str(error)
+        (True, True, "save 'm.seqkit': disk full")
+    """
+
+    def __init__(self, message: str, *, errno: int | None = None,
+                 filename: str | None = None) -> None:
+        super().__init__(message)
+        self.errno, self.filename = errno, filename
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class DatasetDownloadError(SeqkitError, OSError):

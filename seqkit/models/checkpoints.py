@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from seqkit.errors import ModelFileError, ModelFileNotFoundError, explain
+from seqkit.errors import ModelFileError, explain
+from seqkit.saving.checkpoint_file import read_checkpoint
 from seqkit.saving.load import model_from_config
 from seqkit.saving.save import model_config
 
@@ -49,7 +50,9 @@ class CheckpointMixin:
         while training a seqkit model, then loads its weights.
 
         The checkpoint is read with ``torch.load(weights_only=True)``: no pickled code runs.
-        To resume training (optimizer, epoch, History), pass ``ckpt_path=`` to ``fit``.
+        Its architecture is checked like a ``.seqkit`` file's (schema, then shapes against
+        the checkpoint's tensors before any memory is allocated). To resume training
+        (optimizer, epoch, History), pass ``ckpt_path=`` to ``fit``.
 
         Args:
             checkpoint_path: A ``.ckpt`` file (e.g. from ``ModelCheckpoint``).
@@ -57,22 +60,28 @@ class CheckpointMixin:
 
         Returns:
             The model, in eval mode.
+
+        Raises:
+            ModelFileNotFoundError: There is no such file.
+            ModelFileError: The file is not a safe checkpoint (a pickle, a damaged file),
+                holds no seqkit architecture, or its weights do not fit it.
         """
-        path = os.fspath(checkpoint_path)
-        if not os.path.isfile(path):
-            raise ModelFileNotFoundError(explain(
-                "load_from_checkpoint", expected="an existing checkpoint file",
-                received=f"path {path!r}, which does not exist"))
-        checkpoint = torch.load(path, map_location=map_location or "cpu", weights_only=True)
-        config = checkpoint.get(CHECKPOINT_KEY) if isinstance(checkpoint, dict) else None
-        if config is None:
+        checkpoint = read_checkpoint(checkpoint_path, map_location=map_location)
+        path = os.fspath(checkpoint_path)  # a valid path: read_checkpoint checked it
+        config = checkpoint.get(CHECKPOINT_KEY)
+        weights = checkpoint.get("state_dict")
+        if config is None or not isinstance(weights, dict) or not all(
+                isinstance(value, torch.Tensor) for value in weights.values()):
             raise ModelFileError(explain(
                 "load_from_checkpoint", expected="a checkpoint written by a seqkit model",
                 received=f"{path!r} without seqkit's architecture entry (a model holding a "
                 "callable, such as kernel_initializer=my_function, stores none)",
                 fix="build the model yourself and load checkpoint['state_dict'] into it"))
-        model = model_from_config(config, path)
-        model.load_state_dict(checkpoint["state_dict"])
+        shapes = {name: (tuple(value.shape), value.dtype) for name, value in weights.items()}
+        model = model_from_config(config, path, shapes)
+        with torch.no_grad():
+            for name, target in model.state_dict().items():
+                target.copy_(weights[name])
         return model.eval()
 
 

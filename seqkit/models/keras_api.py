@@ -24,6 +24,7 @@ from seqkit.models.batch_methods import BatchMethods
 from seqkit.models.data_contract import data_contract
 from seqkit.models.inference import InferenceAPI
 from seqkit.models.keras_weights import KerasWeights
+from seqkit.saving.checkpoint_file import check_checkpoint
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
@@ -173,6 +174,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         positive_int(batch_size, "batch_size", "fit")
         positive_int(epochs, "epochs", "fit")
         fraction(validation_split, "validation_split", "fit")
+        check_checkpoint(ckpt_path)  # a pickle or foreign file: ModelFileError, not pickle's
         verbose_level = resolve_verbose(verbose)
         if seed is not None:  # before any lazy build: the seed also fixes the initial weights
             pl.seed_everything(seed, workers=False, verbose=False)

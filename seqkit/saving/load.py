@@ -1,30 +1,29 @@
-"""Reading a ``.seqkit`` file: rebuilt from an allow-list, checked, never unpickled."""
+"""Reading a ``.seqkit`` file: rebuilt from an allow-list, checked, never unpickled.
+
+Each step bounds what a crafted file can cost before the next one runs: the archive's
+entries (``archive.py``), ``config.json`` read through a bounded stream and checked
+against the schema (``schema.py``), the weights' header alone (``weights.py``), the
+architecture built on the ``meta`` device and matched against that header
+(``rebuild.py``), and only then the weights, streamed into the model and hashed.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
-from pathlib import Path
 from typing import Any
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as safetensors_load
-
-from seqkit.errors import ModelFileError, ModelFileNotFoundError, SeqkitError, explain
-from seqkit.layers.base import LAYER_REGISTRY, Layer
-from seqkit.preprocessing.base import PREPROCESSOR_REGISTRY
-from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
+from seqkit.saving.archive import open_archive, refuse
 from seqkit.saving.format import (
     CONFIG_ENTRY,
-    ENTRIES,
-    FORMAT_VERSION,
     MAX_CONFIG_BYTES,
-    MODEL_REGISTRY,
     WEIGHTS_ENTRY,
+    WEIGHTS_EXPANSION,
+    WEIGHTS_FLOOR_BYTES,
+    WEIGHTS_HASH_KEY,
 )
-from seqkit.saving.migrate import upgrade_layer_spec
+from seqkit.saving.rebuild import model_from_config
+from seqkit.saving.schema import check_config, parse_json
+from seqkit.saving.weights import read_header, read_tensors
 
 __all__ = ["load_model", "model_from_config"]
 
@@ -33,7 +32,9 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     """Loads a model saved by ``model.save`` / [`save_model`][seqkit.saving.save_model].
 
     Layers are rebuilt only from seqkit's registered layer names; every tensor's name,
-    shape and dtype must match the rebuilt model. Nothing is unpickled.
+    shape and dtype must match the rebuilt model, and the weights their SHA-256. Nothing is
+    unpickled, and a crafted file is refused before it costs memory: a file of a few MB
+    is loaded or refused within a second or two and a few tens of MB.
 
     Args:
         path: The ``.seqkit`` file.
@@ -44,8 +45,9 @@ def load_model(path: str | os.PathLike[str]) -> Any:
 
     Raises:
         ModelFileNotFoundError: There is no such file.
-        ModelFileError: The file is not a seqkit archive, is truncated or corrupted, comes
-            from a newer format, names an unknown layer, or its weights do not fit.
+        ModelFileError: ``path`` is not a path to a regular file, or the file is not a
+            seqkit archive, is truncated or corrupted, comes from a newer format, names an
+            unknown layer, or its weights do not fit.
 
     Examples:
         >>> import tempfile, pathlib, torch, seqkit as sk
@@ -56,137 +58,25 @@ def load_model(path: str | os.PathLike[str]) -> Any:
         >>> bool(torch.equal(sk.load_model(saved)(x), model.eval()(x)))
         True
     """
-    source = Path(path)
-    if not source.is_file():
-        raise ModelFileNotFoundError(
-            explain("load_model", expected="an existing .seqkit file",
-                    received=f"path {str(source)!r}, which does not exist",
-                    fix="check the path; model.save(path) writes the file")
-        )
-    config, weights = _read_archive(source)
-    model = model_from_config(config, source)
-    _load_weights(model, weights, source)
+    with open_archive(path) as archive:
+        source = archive.source
+        config = parse_json(archive.read(CONFIG_ENTRY, MAX_CONFIG_BYTES), source,
+                            CONFIG_ENTRY)
+        if check_config(config, source) >= 3 and WEIGHTS_HASH_KEY not in config:
+            raise refuse(source, f"a format-{config['format_version']} config.json without "
+                         f"{WEIGHTS_HASH_KEY} (seqkit writes the weights' SHA-256 there)")
+        limit = max(WEIGHTS_EXPANSION * archive.file_size, WEIGHTS_FLOOR_BYTES)
+        stream = archive.open(WEIGHTS_ENTRY, limit)
+        header = read_header(stream, source)
+        if stream.taken + header.data_bytes > limit:
+            raise refuse(source, f"weights declaring {header.data_bytes:,} bytes in a file of "
+                         f"{archive.file_size:,} bytes (more than {WEIGHTS_EXPANSION} times "
+                         "its size: a zip bomb, or weights of mostly one value)")
+        stream.limit = stream.taken + header.data_bytes
+        model = model_from_config(config, source, header.shapes)
+        digest = read_tensors(stream, header, model.state_dict(), source)
+        expected = config.get(WEIGHTS_HASH_KEY)
+        if expected is not None and digest != expected:
+            raise refuse(source, f"weights whose SHA-256 is {digest}, not the {expected} "
+                         "recorded when it was saved (a damaged or altered file)")
     return model.eval()
-
-
-def _refuse(source: Path, problem: str, fix: str | None = None) -> ModelFileError:
-    return ModelFileError(explain(f"load_model {str(source)!r}",
-                                  expected="a .seqkit file written by seqkit",
-                                  received=problem, fix=fix))
-
-
-def _read_archive(source: Path) -> tuple[dict[str, Any], bytes]:
-    if not zipfile.is_zipfile(source):
-        raise _refuse(source, "a file that is not a zip archive (or a truncated one)")
-    try:
-        with zipfile.ZipFile(source) as archive:
-            names = set(archive.namelist())
-            if names != ENTRIES:
-                raise _refuse(source, f"entries {sorted(names)}; only {sorted(ENTRIES)} are "
-                              "allowed")
-            if archive.getinfo(CONFIG_ENTRY).file_size > MAX_CONFIG_BYTES:
-                raise _refuse(source, "an oversized config.json")
-            raw_config = archive.read(CONFIG_ENTRY)
-            weights = archive.read(WEIGHTS_ENTRY)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-        raise _refuse(source, f"a damaged archive ({error})") from None
-    try:
-        config = json.loads(raw_config.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _refuse(source, f"a config.json that is not valid JSON ({error})") from None
-    if not isinstance(config, dict):
-        raise _refuse(source, "a config.json that is not an object")
-    return config, weights
-
-
-def model_from_config(config: dict[str, Any], source: Path | str) -> Any:
-    """Rebuilds a ``Sequential`` (unweighted) from what `model_config`
-    wrote, naming only registered layer classes.
-
-    Args:
-        config: The saved config (format version, architecture, input shape, compile).
-        source: The file it came from, for error messages.
-    """
-    Sequential = MODEL_REGISTRY["Sequential"]
-    source = Path(source)
-    version = config.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise _refuse(source, f"format_version={version!r}")
-    if version > FORMAT_VERSION:
-        raise _refuse(source, f"format_version={version}, newer than this seqkit reads "
-                      f"({FORMAT_VERSION})", fix="upgrade seqkit: pip install -U seqkit")
-    spec = config.get("model")
-    if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
-        raise _refuse(source, "a config.json without a model architecture")
-    try:
-        steps = [_preprocessor(entry, source) for entry in config.get("preprocessing") or []]
-        layers = [_layer(upgrade_layer_spec(entry, version), source)
-                  for entry in spec["layers"]]
-        model = Sequential([*steps, *layers], batch_first=bool(spec.get("batch_first", True)),
-                           name=spec.get("name"))
-        _restore_targets(model, config)
-        shape = config.get("input_shape")
-        if shape is not None:
-            model.build(tuple(shape))
-        if config.get("compile"):
-            model.compile(**config["compile"])
-    except ModelFileError:
-        raise
-    except (SeqkitError, TypeError, ValueError, KeyError) as error:
-        raise _refuse(source, f"an architecture seqkit cannot rebuild ({error})") from None
-    return model
-
-
-def _layer(entry: Any, source: Path) -> Layer:
-    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise _refuse(source, f"a malformed layer entry {entry!r}")
-    name = entry.get("class_name")
-    if name not in LAYER_REGISTRY:
-        raise _refuse(source, f"unknown layer class {name!r}",
-                      fix=f"known layers: {', '.join(sorted(LAYER_REGISTRY))}")
-    return LAYER_REGISTRY[name].from_config(entry["config"])
-
-
-def _preprocessor(entry: Any, source: Path) -> Any:
-    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise _refuse(source, f"a malformed preprocessing entry {entry!r}")
-    name = entry.get("class_name")
-    if name not in PREPROCESSOR_REGISTRY:
-        raise _refuse(source, f"unknown preprocessing class {name!r}",
-                      fix=f"known: {', '.join(sorted(PREPROCESSOR_REGISTRY))}")
-    step = PREPROCESSOR_REGISTRY[name].from_config(entry["config"])
-    step.set_state(entry.get("state") or {})
-    return step
-
-
-def _restore_targets(model: Any, config: dict[str, Any]) -> None:
-    scaler = config.get("target_scaler")
-    if scaler:
-        model.target_scaler = TargetScaler(**scaler.get("config", {}))
-        model.target_scaler.set_state(scaler["state"])
-    encoder = config.get("label_encoder")
-    if encoder:
-        model.label_encoder = LabelEncoder()
-        model.label_encoder.set_state(encoder["state"])
-
-
-def _load_weights(model: Any, weights: bytes, source: Path) -> None:
-    try:
-        tensors = safetensors_load(weights)
-    except (SafetensorError, ValueError, RuntimeError) as error:
-        raise _refuse(source, f"weights that are not a valid safetensors blob ({error})"
-                      ) from None
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    unexpected = sorted(set(tensors) - set(expected))
-    if missing or unexpected:
-        raise _refuse(source, f"weights that do not match the architecture (missing "
-                      f"{missing}, unexpected {unexpected})")
-    for name, tensor in tensors.items():
-        want = expected[name]
-        if tensor.shape != want.shape or tensor.dtype != want.dtype:
-            raise _refuse(source, f"tensor {name!r} of shape {tuple(tensor.shape)} and "
-                          f"{tensor.dtype}, where the architecture needs "
-                          f"{tuple(want.shape)} and {want.dtype}")
-    with torch.no_grad():
-        model.load_state_dict(tensors, strict=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import json
 import os
-import secrets
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from safetensors.torch import save as safetensors_bytes
 
 from seqkit._version import __version__
-from seqkit.errors import ConfigError, explain
-from seqkit.saving.format import CONFIG_ENTRY, FORMAT_VERSION, WEIGHTS_ENTRY
+from seqkit.errors import ConfigError, InputTypeError, explain
+from seqkit.saving.atomic import write_atomically
+from seqkit.saving.format import CONFIG_ENTRY, FORMAT_VERSION, WEIGHTS_ENTRY, WEIGHTS_HASH_KEY
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
@@ -86,7 +86,10 @@ def _target_path(path: str | os.PathLike[str]) -> Path:
         ...     print(error)
         save path: expected a .seqkit name or no suffix but received 'm.keras'; use "m.seqkit"
     """
-    target = Path(path)
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise InputTypeError(explain("save path", expected="a str or pathlib.Path",
+                                     received=f"{type(path).__name__} {path!r}"))
+    target = Path(os.fspath(path))
     if target.suffix.lower() == SUFFIX:
         return target
     if not target.suffix:
@@ -101,8 +104,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
     another suffix, such as ``.keras``, is refused).
 
     The file is written beside the target under a temporary name and renamed over it only
-    when complete, so a failed save leaves any previous file intact. It gets the
-    permissions a plain ``open(path, "w")`` would give (``0o666`` less the umask).
+    when complete, so a failed save leaves any previous file intact; temporaries left by
+    an earlier save that was killed are removed. It gets the permissions a plain
+    ``open(path, "w")`` would give (``0o666`` less the umask). ``config.json`` records the
+    weights' SHA-256, which ``load_model`` verifies.
 
     Args:
         model: A built model.
@@ -115,6 +120,8 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
         ConfigError: ``path`` has a suffix other than ``.seqkit``, or a layer holds a
             callable (e.g. ``kernel_initializer=my_function``), which JSON cannot hold.
         NotBuiltError: The model is not built.
+        ModelSaveError: The path is a folder or lies under a file, or the file cannot be
+            written (disk full, permissions); an ``OSError`` naming the path.
 
     Examples:
         >>> import tempfile, pathlib, seqkit as sk
@@ -129,40 +136,22 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
     settings = model_config(model)
     for spec in settings["model"].get("layers", []):
         _refuse_callables(spec)
-    config = json.dumps(settings, indent=2).encode("utf-8")
     tensors = {name: tensor.detach().cpu().contiguous()
                for name, tensor in model.state_dict().items()}
     weights = safetensors_bytes(tensors, metadata={"format": "pt"})
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = _create_beside(target)
+    settings[WEIGHTS_HASH_KEY] = hashlib.sha256(weights).hexdigest()
     try:
-        with os.fdopen(handle, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr(CONFIG_ENTRY, config)
-                archive.writestr(WEIGHTS_ENTRY, weights)
-            raw.flush()
-            os.fsync(raw.fileno())  # on disk before it replaces the old file
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+        config = json.dumps(settings, indent=2, allow_nan=False).encode("utf-8")
+    except ValueError:
+        raise ConfigError(explain(
+            "save", expected="finite numbers in the config and preprocessing state",
+            received="NaN or infinity (a Normalization or target scaler adapted on "
+            "non-finite data?)", fix="adapt on finite data, then save")) from None
+
+    def write(raw: Any) -> None:
+        with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(CONFIG_ENTRY, config)
+            archive.writestr(WEIGHTS_ENTRY, weights)
+
+    write_atomically(target, write)
     return target
-
-
-def _create_beside(target: Path) -> tuple[int, Path]:
-    """Creates a new, empty temporary file next to ``target``; returns its descriptor.
-
-    Opened with mode ``0o666`` so that the system applies the umask (and any default ACL)
-    exactly as for ``open()``, with no need to read the process-wide umask (``mkstemp``
-    would give ``0o600`` whatever the umask). ``O_EXCL`` never reuses an existing file.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {target}")  # pragma: no cover

@@ -3,6 +3,7 @@ layers holding callables are refused with a clear message."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -14,7 +15,7 @@ import torch
 import seqkit as sk
 from seqkit.errors import ConfigError
 from seqkit.saving import load_model
-from seqkit.saving.format import CONFIG_ENTRY, FORMAT_VERSION
+from seqkit.saving.format import CONFIG_ENTRY, FORMAT_VERSION, WEIGHTS_ENTRY
 
 X = np.random.default_rng(0).normal(size=(4, 6, 3)).astype(np.float32)
 IDS = np.array([[3, 1, 0], [2, 0, 0]])
@@ -30,6 +31,7 @@ def _as_format_1(path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
         content = {name: archive.read(name) for name in archive.namelist()}
     config = json.loads(content[CONFIG_ENTRY])
     config["format_version"] = 1
+    del config["weights_sha256"]  # format 1 had none
     for spec in config["model"]["layers"]:
         edit(spec)
     content[CONFIG_ENTRY] = json.dumps(config).encode()
@@ -59,11 +61,31 @@ def _strip_to_format_1(spec: dict) -> None:
         _strip_to_format_1(config["layer"])
 
 
-def test_this_seqkit_writes_format_2(tmp_path: Path) -> None:
+def test_this_seqkit_writes_format_3_with_the_weights_sha256(tmp_path: Path) -> None:
     model = sk.Sequential([sk.LSTM(3), sk.Dense(1)])
     model.build((None, 6, 3))
     with zipfile.ZipFile(model.save(tmp_path / "m")) as archive:
-        assert json.loads(archive.read(CONFIG_ENTRY))["format_version"] == FORMAT_VERSION == 2
+        config = json.loads(archive.read(CONFIG_ENTRY))
+        weights = archive.read(WEIGHTS_ENTRY)
+    assert config["format_version"] == FORMAT_VERSION == 3
+    assert config["weights_sha256"] == hashlib.sha256(weights).hexdigest()
+
+
+def test_a_format_2_file_without_a_sha256_loads(tmp_path: Path) -> None:
+    model = sk.Sequential([sk.LSTM(3), sk.Dense(1)])
+    model.build((None, 6, 3))
+    path = model.save(tmp_path / "m")
+    with zipfile.ZipFile(path) as archive:
+        content = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(content[CONFIG_ENTRY])
+    config["format_version"] = 2
+    del config["weights_sha256"]
+    content[CONFIG_ENTRY] = json.dumps(config).encode()
+    old = tmp_path / "old.seqkit"
+    with zipfile.ZipFile(old, "w") as archive:
+        for name, data in content.items():
+            archive.writestr(name, data)
+    np.testing.assert_array_equal(load_model(old).predict(X), model.predict(X))
 
 
 def test_a_format_1_file_loads_with_its_old_meaning(tmp_path: Path) -> None:
