@@ -1,4 +1,6 @@
-"""Keras-named callbacks, mapped onto Lightning's, for ``fit(callbacks=[...])``.
+"""Keras-named callbacks, mapped onto Lightning's, for ``fit(callbacks=[...])``
+(``CSVLogger``, ``TensorBoard``, ``LearningRateScheduler`` and ``LambdaCallback`` live in
+[`seqkit.training.keras_callbacks`][]).
 
 ``mode="auto"`` reads the monitored name: losses and errors improve downwards, accuracy,
 precision, recall, F1, AUROC and R2 upwards.
@@ -22,9 +24,16 @@ from pytorch_lightning.utilities import rank_zero_warn
 
 from seqkit._checks import one_of
 from seqkit.errors import ConfigError, explain
+from seqkit.training.keras_callbacks import (
+    CSVLogger,
+    LambdaCallback,
+    LearningRateScheduler,
+    TensorBoard,
+)
 from seqkit.training.metrics import HIGHER_IS_BETTER
 
-__all__ = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "monitor_mode"]
+__all__ = ["CSVLogger", "EarlyStopping", "LambdaCallback", "LearningRateScheduler",
+           "ModelCheckpoint", "ReduceLROnPlateau", "TensorBoard", "monitor_mode"]
 
 _HIGHER_IS_BETTER = HIGHER_IS_BETTER
 

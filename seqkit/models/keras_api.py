@@ -22,9 +22,13 @@ from seqkit.data.pipeline import call_data, fit_data, validation_tuple
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.models.batch_methods import BatchMethods
 from seqkit.models.data_contract import data_contract
+from seqkit.models.fit_arguments import (
+    check_initial_epoch,
+    keras_trainer_arguments,
+    start_at_epoch,
+)
 from seqkit.models.inference import InferenceAPI
 from seqkit.models.keras_weights import KerasWeights
-from seqkit.saving.checkpoint_file import check_checkpoint
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
@@ -87,16 +91,21 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         self: Sequential,
         x: Any,
         y: Any = None,
-        *,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         epochs: int = 1,
+        verbose: int | str = "auto",
+        callbacks: list[pl.Callback] | None = None,
         validation_split: float = 0.0,
         validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
-        callbacks: list[pl.Callback] | None = None,
-        verbose: int | str = "auto",
         class_weight: Mapping[Any, float] | str | None = None,
         sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+        *,
         lengths: Any = None,
         seed: int | None = None,
         bucket_by_length: bool = False,
@@ -116,25 +125,37 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
                 validation data.
             y: Targets; ``None`` when ``x`` is a ``DataLoader`` or a datamodule.
             batch_size: Samples per step (per member, for a model with an
-                [`Ensemble`][seqkit.layers.Ensemble]: each member walks its own order).
+                [`Ensemble`][seqkit.layers.Ensemble]: each member walks its own order);
+                ``None`` means 32, as in Keras.
             epochs: Passes over the data.
-            validation_split: Fraction of samples, taken from the *end* before shuffling
-                (as in Keras), held out for validation.
-            validation_data: ``(x_val, y_val)`` (or a ``DataLoader``) instead of a split.
-            shuffle: Reshuffle the training samples every epoch.
-            callbacks: Lightning callbacks (e.g. ``EarlyStopping(monitor="val_loss")``).
             verbose: 0 silent, 1 a progress bar (a row per epoch), 2 one line per epoch,
                 ``"auto"`` (the default): 1. Where standard output is no terminal (a file,
                 a pipe, a CI log) 1 prints a line per epoch instead. With ``trainer=``,
                 0 turns the Trainer's progress bar off for this fit; otherwise the
                 Trainer's own display is used (a warning says so if ``verbose`` asks for
                 another).
+            callbacks: Lightning callbacks (e.g. ``EarlyStopping(monitor="val_loss")``, or
+                any of [`seqkit.callbacks`][]).
+            validation_split: Fraction of samples, taken from the *end* before shuffling
+                (as in Keras), held out for validation.
+            validation_data: ``(x_val, y_val)`` (or a ``DataLoader``) instead of a split.
+            shuffle: Reshuffle the training samples every epoch.
             class_weight: ``{label: weight}`` multiplying each sample's loss, keyed by
                 the labels as they are in ``y`` (``{"spam": 3.0, "ham": 1.0}`` for
                 string labels, class ids for integer labels), or ``"balanced"``
                 (scikit-learn's ``n / (classes * count)`` from the training labels, so
                 rare classes count as much as common ones in the loss).
             sample_weight: One weight per sample.
+            initial_epoch: Keras's: the epoch to start at (epochs ``initial_epoch`` to
+                ``epochs - 1`` run; ``History.epoch`` and callbacks see those indices).
+            steps_per_epoch: Batches per epoch (Lightning's ``limit_train_batches``); each
+                epoch starts a new pass over the data, where Keras continues the last one.
+            validation_steps: Validation batches per validation run
+                (``limit_val_batches``).
+            validation_batch_size: Samples per validation batch (default: ``batch_size``).
+            validation_freq: Validate after every ``validation_freq``-th epoch, counted
+                from 1 as in Keras (``check_val_every_n_epoch``); the History has
+                ``val_`` values for those epochs only.
             lengths: Valid length of each padded sequence (ragged lists give them).
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same
                 seed give identical weights.
@@ -171,10 +192,13 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
             self.pending_head = None
         if self.compile_settings is None:
             self.prepare_training()  # raises NotCompiledError with the fix
-        positive_int(batch_size, "batch_size", "fit")
+        batch_size = 32 if batch_size is None else positive_int(batch_size, "batch_size", "fit")
         positive_int(epochs, "epochs", "fit")
+        initial_epoch = check_initial_epoch(initial_epoch, ckpt_path)
+        trainer_kwargs.update(keras_trainer_arguments(
+            {"steps_per_epoch": steps_per_epoch, "validation_steps": validation_steps,
+             "validation_freq": validation_freq}, trainer, trainer_kwargs))
         fraction(validation_split, "validation_split", "fit")
-        check_checkpoint(ckpt_path)  # a pickle or foreign file: ModelFileError, not pickle's
         verbose_level = resolve_verbose(verbose)
         if seed is not None:  # before any lazy build: the seed also fixes the initial weights
             pl.seed_everything(seed, workers=False, verbose=False)
@@ -189,7 +213,9 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
                 x, y, batch_size=batch_size, validation_split=validation_split,
                 validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
                 sample_weight=sample_weight, lengths=lengths, seed=seed,
-                bucket_by_length=bucket_by_length,
+                bucket_by_length=bucket_by_length, validation_batch_size=batch_size
+                if validation_batch_size is None else positive_int(
+                    validation_batch_size, "validation_batch_size", "fit"),
             )
             has_validation = val_loader is not None
             loaders = {"train_dataloaders": train_loader, "val_dataloaders": val_loader}
@@ -208,6 +234,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
             else:
                 trainer.callbacks.append(history)
                 display = user_trainer_display(trainer, verbose)
+            start_at_epoch(trainer, initial_epoch)
             self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
             try:
                 with display:
@@ -234,9 +261,11 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
     def _fit_loaders(self: Sequential, x: Any, y: Any, *, batch_size: int,
                      validation_split: float, validation_data: Any, shuffle: bool,
                      class_weight: Any, sample_weight: Any, lengths: Any, seed: int | None,
-                     bucket_by_length: bool) -> tuple[Any, Any]:
+                     bucket_by_length: bool, validation_batch_size: int | None = None
+                     ) -> tuple[Any, Any]:
         """The training and validation loaders, made by ``seqkit.data``'s pipeline."""
         contract = self.data_contract()
+        val_batch = validation_batch_size or batch_size
         val_loader = None
         if _is_loader(validation_data):
             val_loader = validation_data
@@ -257,11 +286,11 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
             train_loader = training_loader(contract, train, batch_size, shuffle=shuffle,
                                            seed=seed, bucket_by_length=bucket_by_length)
             if held_out is not None:
-                val_loader = self._validation_loader(contract, held_out, batch_size)
+                val_loader = self._validation_loader(contract, held_out, val_batch)
         if validation_data is not None and val_loader is None:
             val_x, val_y, val_weight = validation_tuple(validation_data)
             val_data = call_data(contract, val_x, val_y, sample_weight=val_weight)
-            val_loader = self._validation_loader(contract, val_data, batch_size)
+            val_loader = self._validation_loader(contract, val_data, val_batch)
         return train_loader, val_loader
 
     @staticmethod

@@ -16,7 +16,8 @@ class History(pl.Callback):
 
     ``history.history`` maps each name (``loss``, ``val_loss``, each metric, ``val_``
     metrics, ``lr``) to a list with one value per epoch; ``history.epoch`` lists the epoch
-    indices. ``model.fit`` returns it.
+    indices. ``model.fit`` returns it. As in Keras, ``val_`` lists hold the validated
+    epochs only (every epoch unless ``fit(validation_freq=...)``).
 
     Examples:
         >>> history = History()
@@ -28,12 +29,21 @@ class History(pl.Callback):
         super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self._validated_epoch = -1
+
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule
+                                ) -> None:
+        if not trainer.sanity_checking:
+            self._validated_epoch = trainer.current_epoch
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         finish = getattr(pl_module, "finish_train_epoch", None)
         if finish is not None:  # our module logs its epoch values lazily, see Sequential
             finish()
-        self.record(trainer.current_epoch, trainer.callback_metrics, _learning_rate(trainer))
+        metrics = trainer.callback_metrics
+        if self._validated_epoch != trainer.current_epoch:  # validation_freq skipped it:
+            metrics = {k: v for k, v in metrics.items() if not k.startswith("val_")}  # stale
+        self.record(trainer.current_epoch, metrics, _learning_rate(trainer))
 
     def record(self, epoch: int, metrics: dict[str, Any], lr: float | None) -> None:
         """Appends one epoch's values (tensors are read once, here, per epoch)."""
