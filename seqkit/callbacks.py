@@ -1,6 +1,6 @@
 """Keras-named callbacks, mapped onto Lightning's, for ``fit(callbacks=[...])``
 (``CSVLogger``, ``TensorBoard``, ``LearningRateScheduler`` and ``LambdaCallback`` live in
-[`seqkit.training.keras_callbacks`][]).
+``seqkit.training.keras_callbacks``).
 
 ``mode="auto"`` reads the monitored name: losses and errors improve downwards, accuracy,
 precision, recall, F1, AUROC and R2 upwards.

@@ -135,7 +135,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
                 Trainer's own display is used (a warning says so if ``verbose`` asks for
                 another).
             callbacks: Lightning callbacks (e.g. ``EarlyStopping(monitor="val_loss")``, or
-                any of [`seqkit.callbacks`][]).
+                any of ``seqkit.callbacks``).
             validation_split: Fraction of samples, taken from the *end* before shuffling
                 (as in Keras), held out for validation.
             validation_data: ``(x_val, y_val)`` (or a ``DataLoader``) instead of a split.

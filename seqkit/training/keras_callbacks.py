@@ -1,5 +1,5 @@
 """Keras-named callbacks for logs and schedules: ``CSVLogger``, ``TensorBoard``,
-``LearningRateScheduler`` and ``LambdaCallback`` (exported by [`seqkit.callbacks`][]).
+``LearningRateScheduler`` and ``LambdaCallback`` (exported by ``seqkit.callbacks``).
 
 Each sees an epoch's *logs* as Keras's callbacks do: the epoch's ``loss``, metrics and,
 on epochs that validated, the ``val_`` values (``fit(validation_freq=...)`` skips some).
