@@ -90,22 +90,10 @@ def keras_model(seed: int):  # type: ignore[no-untyped-def]
 
 
 def copy_keras_weights(source, model: sk.Sequential) -> None:  # type: ignore[no-untyped-def]
-    """Puts a Keras ``LSTM -> Dense``'s weights into the seqkit twin (Keras's kernels are
-    ``(in, out)``, torch's ``(out, in)``; LSTM gates i, f, c, o are torch's i, f, g, o;
-    Keras's one LSTM bias is torch's ``bias_ih + bias_hh``)."""
-    kernel, recurrent, bias = (torch.from_numpy(np.asarray(w))
-                               for w in source.layers[0].get_weights())
-    dense_kernel, dense_bias = (torch.from_numpy(np.asarray(w))
-                                for w in source.layers[1].get_weights())
+    """Puts a Keras ``LSTM -> Dense``'s weights into the seqkit twin: ``set_weights`` takes
+    Keras's layout and order."""
     model.build((None, STEPS, 1))
-    rnn, linear = model.layers[0].rnn, model.layers[1].linear
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(kernel.T)
-        rnn.weight_hh_l0.copy_(recurrent.T)
-        rnn.bias_ih_l0.copy_(bias)
-        rnn.bias_hh_l0.zero_()
-        linear.weight.copy_(dense_kernel.T)
-        linear.bias.copy_(dense_bias)
+    model.set_weights(source.get_weights())
 
 
 def run_seqkit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> float:
