@@ -245,18 +245,18 @@ def _models(pattern: str, head: str) -> tuple[object, sk.Sequential, np.ndarray,
                         keras.layers.Dense(1)]
         ours = [sk.Embedding(VOCAB, EMBED, mask_zero=True),
                 sk.LSTM(UNITS, return_sequences=True), sk.Dense(1)]
-        y, loss = rng.normal(size=(*ids.shape, 1)).astype(np.float32), "mse"
+        y, loss, metric = rng.normal(size=(*ids.shape, 1)).astype(np.float32), "mse", "mae"
     else:
         keras_layers = [keras.layers.Embedding(VOCAB, EMBED, mask_zero=True),
                         keras.layers.Bidirectional(keras.layers.GRU(UNITS)),
                         keras.layers.Dense(1, activation="sigmoid")]
         ours = [sk.Embedding(VOCAB, EMBED, mask_zero=True),
                 sk.Bidirectional(sk.GRU(UNITS)), sk.Dense(1, activation="sigmoid")]
-        y, loss = (rng.random(size=(ids.shape[0], 1)) > 0.5).astype(np.float32), \
-            "binary_crossentropy"
+        y = (rng.random(size=(ids.shape[0], 1)) > 0.5).astype(np.float32)
+        loss, metric = "binary_crossentropy", "binary_accuracy"
     keras_model, layers = _twins(keras_layers, ours, ids)
-    keras_model.compile(loss=loss)
-    model = sk.Sequential(layers, loss=loss)
+    keras_model.compile(loss=loss, metrics=[metric])
+    model = sk.Sequential(layers, loss=loss, metrics=[metric])
     return keras_model, model, ids, y
 
 
@@ -264,7 +264,7 @@ def _models(pattern: str, head: str) -> tuple[object, sk.Sequential, np.ndarray,
 @pytest.mark.parametrize("head", ["per_step", "per_sequence"])
 def test_model_predict_and_loss_as_keras(head: str, pattern: str) -> None:
     """Through the whole model (input pipeline, batches in order of length): Keras's
-    outputs at kept steps, and Keras's loss, which leaves masked steps out."""
+    outputs at kept steps, and Keras's loss and metric, which leave masked steps out."""
     keras_model, model, ids, y = _models(pattern, head)
     expected = _keras(keras_model, ids)
     got = model.predict(ids, verbose=0, batch_size=3)
@@ -274,9 +274,11 @@ def test_model_predict_and_loss_as_keras(head: str, pattern: str) -> None:
         assert not got[~kept].any()  # predict: zeros at masked steps
     else:
         np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
-    keras_loss = keras_model.evaluate(ids, y, verbose=0)
-    loss = model.evaluate(ids, y, verbose=0, return_dict=True)["loss"]
-    assert loss == pytest.approx(keras_loss, abs=1e-5)
+    keras_scores = keras_model.evaluate(ids, y, verbose=0, return_dict=True)
+    scores = model.evaluate(ids, y, verbose=0, return_dict=True)
+    assert scores.keys() == keras_scores.keys()
+    for name, value in keras_scores.items():
+        assert scores[name] == pytest.approx(value, abs=1e-5), name
 
 
 @pytest.mark.parametrize("host_check", [True, False])
