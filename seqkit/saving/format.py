@@ -35,7 +35,7 @@ MAX_CONFIG_BYTES = 16 * 1024 * 1024
 MAX_HEADER_BYTES = 8 * 1024 * 1024
 """The most bytes of safetensors header (the JSON before the tensors) read."""
 
-MAX_TENSORS = 4096
+MAX_TENSORS = 2048
 """The most tensors a weights entry may list."""
 
 MAX_LAYERS = 1024

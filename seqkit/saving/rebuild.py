@@ -27,12 +27,12 @@ from seqkit.saving.format import MODEL_REGISTRY
 from seqkit.saving.migrate import upgrade_layer_spec
 from seqkit.saving.schema import check_config
 
-__all__ = ["CALLS_PER_TENSOR", "Expected", "model_from_config"]
+__all__ = ["CALLS_PER_TENSOR", "Expected", "minimum_tensors", "model_from_config"]
 
 Expected = Mapping[str, tuple[tuple[int, ...], torch.dtype]]
 """The tensors a file declares: ``{name: (shape, dtype)}``."""
 
-CALLS_PER_TENSOR = 16
+CALLS_PER_TENSOR = 12
 """Torch calls allowed per declared tensor while building on ``meta`` (about 9 are used)."""
 
 _REBUILD_ERRORS = (SeqkitError, TypeError, ValueError, KeyError, AttributeError,
@@ -79,6 +79,11 @@ def model_from_config(config: dict[str, Any], source: Path | str,
             a layer refuses, or needs other tensors than ``expected``.
     """
     version = check_config(config, source)
+    if expected is not None:
+        needs = sum(minimum_tensors(spec) for spec in config["model"]["layers"])
+        if needs > len(expected):
+            raise refuse(source, f"an architecture of at least {needs:,} weight tensors, for "
+                         f"weights of {len(expected)} (such as an absurd num_layers)")
     try:
         model = _assemble(config, version)
         shape = tuple(config["input_shape"])
@@ -120,6 +125,36 @@ def _assemble(config: dict[str, Any], version: int) -> Any:
         model.label_encoder = LabelEncoder()
         model.label_encoder.set_state(encoder["state"])
     return model
+
+
+def minimum_tensors(spec: Any) -> int:
+    """A lower bound on the weight tensors a layer spec needs, from its config alone.
+
+    Stacked recurrent layers cost torch time per layer even on ``meta`` (``nn.LSTM`` looks
+    each name up in a list of all of them), so ``num_layers`` is bounded by the tensors the
+    file declares before anything is constructed: each layer and direction has at least
+    ``weight_ih`` and ``weight_hh``. Other layers count 0 (the meta build bounds them).
+
+    Examples:
+        >>> minimum_tensors({"class_name": "LSTM",
+        ...                  "config": {"num_layers": 3, "bidirectional": True}})
+        12
+        >>> minimum_tensors({"class_name": "Bidirectional",
+        ...                  "config": {"layer": {"class_name": "GRU", "config": {}}}})
+        4
+    """
+    if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+        return 0
+    name, config = spec.get("class_name"), spec["config"]
+    if name in ("LSTM", "GRU"):
+        layers = config.get("num_layers", 1)
+        layers = layers if type(layers) is int and layers > 0 else 1
+        return 2 * layers * (2 if config.get("bidirectional") is True else 1)
+    if name == "Bidirectional":
+        return 2 * minimum_tensors(config.get("layer"))
+    if name == "Ensemble" and isinstance(config.get("layers"), list):
+        return sum(minimum_tensors(member) for member in config["layers"])
+    return 0
 
 
 def _build_on_meta(model: Any, shape: tuple[Any, ...], expected: Expected,
