@@ -196,7 +196,7 @@ CASES: dict[str, tuple[Build, str]] = {
     "config_inflates_past_limit": (
         lambda g: streamed_entry_zip(g, CONFIG_ENTRY, 5, prefix=b'{"a": "'), "inflating past"),
     "config_declares_small_inflates_large": (
-        lambda g: patch(streamed_entry_zip(g, CONFIG_ENTRY, 5, prefix=b'{"a": "'),
+        lambda g: patch(streamed_entry_zip(g, CONFIG_ENTRY, 40, prefix=b'{"a": "'),
                         CONFIG_ENTRY, sizes=100), "config.json"),
     # the architecture is matched against the header before anything is allocated
     "num_layers_100000": (lambda g: with_entries(g, architecture_of(g, num_layers=100_000)),
