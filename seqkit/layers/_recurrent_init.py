@@ -57,14 +57,18 @@ def initialize_rnn(rnn: nn.LSTM | nn.GRU, kernel: Initializer, recurrent: Initia
 
 def _lstm_bias(bias_ih: Tensor, bias_hh: Tensor, bias: Initializer, units: int,
                unit_forget_bias: bool) -> None:
-    """Keras's ``(4u,)`` bias into ``bias_ih`` (``bias_hh`` zero); ``unit_forget_bias``
+    """Keras's ``(4u,)`` bias into ``bias_ih`` (``bias_hh`` zero and frozen, so the bias
+    trains at Keras's rate); ``unit_forget_bias``
     draws the blocks around the forget gate as Keras does (``(u,)``, ``(2u,)``)."""
     with torch.no_grad():
         if bias == "torch":
             if unit_forget_bias:
                 bias_hh[units:2 * units].zero_()
         else:
+            # Keras has one bias, torch two that both get the full gradient: a trained
+            # bias_hh would make the sum learn twice as fast as Keras's. Keep it at zero.
             bias_hh.zero_()
+            bias_hh.requires_grad_(False)
             if unit_forget_bias:
                 initialize(bias, bias_ih[:units], (units,))
                 initialize(bias, bias_ih[2 * units:], (2 * units,))

@@ -20,7 +20,7 @@ creates weights once the input shape is known (from the first batch or
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from torch import Tensor, nn
@@ -29,7 +29,8 @@ from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.input import per_sample_shape
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["LAYER_REGISTRY", "Layer", "LayerOutput", "Shape", "layer_from_spec", "register"]
+__all__ = ["LAYER_REGISTRY", "Layer", "LayerOutput", "Shape", "counted_parameters",
+           "layer_from_spec", "register"]
 
 Shape = tuple[int | None, ...]
 """A shape with ``None`` for unknown sizes; the batch axis comes first (always ``None``)."""
@@ -76,6 +77,22 @@ _RANK_WORDS = {
     3: "3D input (batch, time, features)",
 }
 
+
+
+def counted_parameters(module: nn.Module) -> Iterator[nn.Parameter]:
+    """``module``'s parameters as Keras counts them: an LSTM's frozen ``bias_hh`` (kept
+    at zero so that ``bias_ih`` alone is Keras's one bias) is left out.
+
+    Examples:
+        >>> lstm = nn.LSTM(2, 3)
+        >>> _ = lstm.bias_hh_l0.requires_grad_(False)
+        >>> sum(p.numel() for p in counted_parameters(lstm))
+        72
+    """
+    structural = {id(parameter) for lstm in module.modules() if isinstance(lstm, nn.LSTM)
+                  for name, parameter in lstm.named_parameters()
+                  if name.startswith("bias_hh") and not parameter.requires_grad}
+    return (p for p in module.parameters() if id(p) not in structural)
 
 class Layer(nn.Module):
     """Base class of seqkit blocks.
@@ -167,8 +184,9 @@ class Layer(nn.Module):
         return tuple(input_shape)
 
     def count_params(self) -> int:
-        """Number of weights (0 before build)."""
-        return sum(p.numel() for p in self.parameters())
+        """Number of weights, as Keras counts them (0 before build): see
+        [`counted_parameters`][seqkit.layers.base.counted_parameters]."""
+        return sum(p.numel() for p in counted_parameters(self))
 
     # -- forward ---------------------------------------------------------------------------
     def forward(

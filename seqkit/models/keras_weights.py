@@ -84,7 +84,7 @@ class KerasWeights:
     def count_params(self: Sequential) -> int:
         """The number of weight values, as Keras counts them: the sizes of
         [`get_weights`][seqkit.models.Sequential.get_weights]'s arrays (an LSTM's two torch
-        biases count once, as Keras's one bias; ``summary`` counts torch's tensors).
+        biases count once, as Keras's one bias).
 
         Examples:
             >>> import seqkit as sk

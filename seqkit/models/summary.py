@@ -9,6 +9,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from seqkit.layers.base import counted_parameters
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.kernels import KernelPath
@@ -66,10 +67,11 @@ def kernel_paths(model: Sequential, device: torch.device | str | None = None
 
 
 def parameter_counts(model: Sequential) -> tuple[int, int]:
-    """``(trainable, non_trainable)`` parameter counts of the whole model."""
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
-    return trainable, frozen
+    """``(trainable, non_trainable)`` parameter counts of the whole model, as Keras counts
+    them ([`counted_parameters`][seqkit.layers.base.counted_parameters])."""
+    counted = list(counted_parameters(model))
+    trainable = sum(p.numel() for p in counted if p.requires_grad)
+    return trainable, sum(p.numel() for p in counted) - trainable
 
 
 def summary_table(model: Sequential) -> Table:

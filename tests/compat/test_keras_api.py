@@ -137,9 +137,6 @@ def test_on_batch_methods_return_what_keras_returns(metrics: list[str]) -> None:
     np.testing.assert_allclose(predicted, twin.predict_on_batch(X), atol=3e-6, rtol=0)
 
 
-@pytest.mark.xfail(strict=True, reason="torch's LSTM holds two bias vectors (bias_ih, "
-                   "bias_hh), each given the whole gradient: Keras's one bias moves at "
-                   "twice its rate. Reported for seqkit/layers; see the report of issue 14")
 def test_lstm_training_steps_follow_keras() -> None:
     model, twin = _compiled_pair([], "lstm")
     y = Y[:, 0].repeat(2, axis=1)

@@ -153,7 +153,8 @@ def test_length_zero_gives_zero_outputs_and_state(case: tuple, return_sequences:
     # Padding never reaches the weights' gradients either.
     out.values.sum().backward()
     for parameter in layer.parameters():
-        assert torch.isfinite(parameter.grad).all()
+        if parameter.requires_grad:  # an LSTM's bias_hh is frozen at zero
+            assert torch.isfinite(parameter.grad).all()
 
 
 @pytest.mark.parametrize("case", RECURRENT_CASES, ids=_case_id)
