@@ -10,7 +10,7 @@ of what the call has to hold anyway:
 * ``fit``: the growth of a hand-written PyTorch loop over the same arrays (shuffled
   index gather per batch, Adam), measured the same way in its own process (target: at
   most 1.2x);
-* ``fit`` on [`windows`][seqkit.data.windows] of one long series: the series plus one
+* ``fit`` on [`windows`][seqkit.data.windows.windows] of one long series: the series plus one
   batch, and a hand-written loop over an ``unfold`` view of the series.
 
 Growth also holds what does not scale with the data (the Trainer, torch's workspaces for a

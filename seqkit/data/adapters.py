@@ -1,7 +1,7 @@
 """Turning user data (numpy, tensors, ragged lists, pandas) into tensors, without copies.
 
 Arrays become tensors that share their memory (read-only views such as
-[`windows`][seqkit.data.windows] too): dtypes are converted later, per batch, so a large
+[`windows`][seqkit.data.windows.windows] too): dtypes are converted later, per batch, so a large
 input is never copied whole.
 """
 
