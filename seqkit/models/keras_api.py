@@ -29,6 +29,7 @@ from seqkit.models.fit_arguments import (
 )
 from seqkit.models.inference import InferenceAPI
 from seqkit.models.keras_weights import KerasWeights
+from seqkit.saving.checkpoint_file import check_checkpoint
 from seqkit.training.compile_settings import CompileSettings
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
@@ -199,6 +200,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
             {"steps_per_epoch": steps_per_epoch, "validation_steps": validation_steps,
              "validation_freq": validation_freq}, trainer, trainer_kwargs))
         fraction(validation_split, "validation_split", "fit")
+        check_checkpoint(ckpt_path)  # a pickle or foreign file: ModelFileError, not pickle's
         verbose_level = resolve_verbose(verbose)
         if seed is not None:  # before any lazy build: the seed also fixes the initial weights
             pl.seed_everything(seed, workers=False, verbose=False)
