@@ -185,7 +185,7 @@ class Layer(nn.Module):
 
     def count_params(self) -> int:
         """Number of weights, as Keras counts them (0 before build): see
-        [`counted_parameters`][seqkit.layers.base.counted_parameters]."""
+        ``seqkit.layers.base.counted_parameters``."""
         return sum(p.numel() for p in counted_parameters(self))
 
     # -- forward ---------------------------------------------------------------------------

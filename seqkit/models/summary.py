@@ -68,7 +68,7 @@ def kernel_paths(model: Sequential, device: torch.device | str | None = None
 
 def parameter_counts(model: Sequential) -> tuple[int, int]:
     """``(trainable, non_trainable)`` parameter counts of the whole model, as Keras counts
-    them ([`counted_parameters`][seqkit.layers.base.counted_parameters])."""
+    them (``seqkit.layers.base.counted_parameters``)."""
     counted = list(counted_parameters(model))
     trainable = sum(p.numel() for p in counted if p.requires_grad)
     return trainable, sum(p.numel() for p in counted) - trainable
