@@ -6,6 +6,7 @@ costs one block of temporaries, not a copy of the array.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import torch
@@ -93,10 +94,12 @@ def check_ids(x: Tensor, token_ids: TokenIds) -> None:
             fix="raise vocab_size or map rare ids to an out-of-vocabulary id"))
 
 
-def check_targets(y: Tensor, layout: TargetLayout) -> None:
-    """``y`` fits the loss: class ids in range for ``cross_entropy``, values in [0, 1] for
-    ``binary_cross_entropy``, finite numbers always."""
+def check_targets(y: Tensor, layout: TargetLayout, time_steps: int | None = None) -> None:
+    """``y`` fits the model's output and the loss: one target per output value (per step,
+    over the inputs' ``time_steps``, for per-step outputs), class ids in range for
+    ``cross_entropy``, values in [0, 1] for ``binary_cross_entropy``, finite numbers."""
     check_finite(y, "y")
+    _check_target_shape(y, layout, time_steps)
     if layout.one_hot:
         _check_one_hot(y, layout)
     elif layout.task == "multiclass":
@@ -120,6 +123,43 @@ def check_targets(y: Tensor, layout: TargetLayout) -> None:
             raise InputError(explain(
                 "y", expected="targets in [0, 1] for loss='binary_cross_entropy'",
                 received=f"values from {float(low)} to {float(high)}"))
+
+
+def _check_target_shape(y: Tensor, layout: TargetLayout, time_steps: int | None) -> None:
+    """Each sample's targets hold as many values as the loss compares with the model's
+    output (class ids: one per output row; otherwise one per output value), so nothing is
+    broadcast silently."""
+    out = layout.output_shape
+    if out is None or layout.task is None:
+        return
+    class_ids = layout.task == "multiclass" and not layout.one_hot
+    per_value = out[1:] if layout.per_step else out
+    if class_ids:
+        per_value = per_value[:-1]
+    steps = 1
+    if layout.per_step:
+        steps = out[0] or time_steps or (y.shape[1] if y.dim() >= 2 else 0)
+    expected = steps * math.prod(size or 1 for size in per_value)
+    got = math.prod(y.shape[1:])
+    if got == expected and (not layout.per_step or (y.dim() >= 2 and y.shape[1] == steps)):
+        return
+    shape = "(batch, time" + "".join(f", {s}" for s in per_value) + ")" if layout.per_step \
+        else "(batch" + "".join(f", {s}" for s in per_value) + ")" if per_value else "(batch,)"
+    if class_ids and got == (layout.outputs or 0) * steps:
+        fix = "for one-hot targets use loss='categorical_crossentropy'"
+    elif layout.one_hot and got == steps:
+        fix = "for integer class ids use loss='sparse_categorical_crossentropy'"
+    elif not layout.per_step and y.dim() >= 3:
+        fix = ("targets with a time axis need per-step outputs: return_sequences=True on "
+               "the last recurrent layer")
+    elif layout.per_step:
+        fix = "one target per sequence needs return_sequences=False on the last recurrent layer"
+    else:
+        fix = f"make the last layer Dense({got}) or reshape y"
+    raise InputError(explain(
+        "y", expected=f"targets of shape {shape} for the model's output "
+        f"{('(batch, ' + ', '.join(str(s) for s in out) + ')')}",
+        received=f"shape {tuple(y.shape)}", fix=fix))
 
 
 def _check_one_hot(y: Tensor, layout: TargetLayout) -> None:

@@ -46,12 +46,15 @@ class TargetLayout:
             ``x`` when ``batch_first=False``).
         one_hot: Targets are one-hot vectors of the output's shape
             (``categorical_crossentropy``), not class ids.
+        output_shape: The output's shape after the batch axis (``None`` for a time axis
+            of any length); ``None`` when unknown (no shape check).
     """
 
     task: Task | None
     outputs: int | None
     per_step: bool
     one_hot: bool = False
+    output_shape: tuple[int | None, ...] | None = None
 
 
 @dataclass

@@ -224,7 +224,7 @@ def _with_targets(contract: DataContract, x: Tensor, lengths: Tensor | None, tar
                   ) -> Batch:
     encoder = contract.label_encoder
     y = encoder.encode(targets) if encoder is not None else targets
-    check_targets(y, contract.targets())
+    check_targets(y, contract.targets(), x.shape[1] if x.dim() >= 2 else None)
     weight = sample_weights(sample_weight, class_weight, y, x.shape[0], encoder)
     return Batch(x, y, lengths, weight)
 

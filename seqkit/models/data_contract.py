@@ -60,4 +60,5 @@ def target_layout(model: Sequential) -> TargetLayout:
     spec = None if model.compile_settings is None else model.compile_settings.loss_spec()
     shape = model.output_shape
     return TargetLayout(task=None if spec is None else spec.task, outputs=shape[-1],
-                        per_step=len(shape) >= 3, one_hot=spec is not None and spec.one_hot)
+                        per_step=len(shape) >= 3, one_hot=spec is not None and spec.one_hot,
+                        output_shape=tuple(shape[1:]))
