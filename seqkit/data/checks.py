@@ -174,7 +174,8 @@ def _check_one_hot(y: Tensor, layout: TargetLayout) -> None:
     if low < 0 or high > 1:
         raise InputError(explain(
             "y for loss='categorical_crossentropy'", expected="values in [0, 1]",
-            received=f"values from {float(low)} to {float(high)}"))
+            received=f"values from {float(low)} to {float(high)}",
+            fix="pass one-hot vectors or class probabilities"))
 
 
 def _range(tensor: Tensor) -> tuple[float, float]:

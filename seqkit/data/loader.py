@@ -118,7 +118,14 @@ class ArrayLoader:
 
     def release(self) -> None:
         """Drops the loader's reference to the data (``fit`` calls it when it returns, so
-        the Trainer's loaders keep none of the user's arrays alive)."""
+        the Trainer's loaders keep none of the user's arrays alive).
+
+        Examples:
+            >>> loader = ArrayLoader(Batch(torch.zeros(10, 2)), batch_size=4)
+            >>> loader.release()
+            >>> len(loader), loader.data.x.shape
+            (0, torch.Size([0, 2]))
+        """
         self.data = Batch(*(None if t is None else t[:0].clone() for t in self.data))
         self._num_samples = 0
 

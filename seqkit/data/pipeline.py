@@ -58,6 +58,14 @@ def fit_data(
     The split is taken on the samples (the second axis of time-major arrays) before
     anything is adapted, so the preprocessing steps, label encoder and target scaler learn
     from the training rows only. Builds the model from ``x`` if it is not built yet.
+
+    Examples:
+        >>> import numpy as np, seqkit as sk
+        >>> model = sk.Sequential([sk.LSTM(2), sk.Dense(1)], batch_first=False, loss="mse")
+        >>> x, y = np.zeros((6, 10, 3), np.float32), np.zeros(10)  # (time, batch, features)
+        >>> train, val = fit_data(model.data_contract(), x, y, validation_split=0.2)
+        >>> tuple(train.x.shape), tuple(val.x.shape)  # batch-major views, 8 + 2 sequences
+        ((8, 6, 3), (2, 6, 3))
     """
     x_source, ragged = _source_inputs(contract, x)
     n = sample_count(x_source, "x")
@@ -85,14 +93,23 @@ def fit_data(
 def call_data(contract: DataContract, x: Any, y: Any = None, *, lengths: Any = None,
               sample_weight: Any = None) -> Batch:
     """Checked batch-major data for ``evaluate``, ``predict``, a stream step or
-    ``validation_data`` (nothing is adapted; builds the model if it is not built yet)."""
+    ``validation_data`` (nothing is adapted; builds the model if it is not built yet).
+
+    Examples:
+        >>> import seqkit as sk
+        >>> model = sk.Sequential([sk.GRU(2)])
+        >>> data = call_data(model.data_contract(), [[[1.0], [2.0]], [[3.0]]])  # ragged
+        >>> tuple(data.x.shape), data.lengths.tolist()
+        ((2, 2, 1), [2, 1])
+    """
     x_source, ragged = _source_inputs(contract, x)
     given = _given_lengths(lengths)
     values, found = _inputs(contract, x_source, given if given is not None else ragged)
     if y is None:
         if sample_weight is not None:
             raise InputError(explain("sample_weight", expected="targets y to weigh",
-                                     received="y=None"))
+                                     received="y=None",
+                                     fix="pass y too, or leave sample_weight out"))
         return Batch(values, None, found)
     targets = _source_targets(contract, y, values.shape[0])
     return _with_targets(contract, values, found, targets, sample_weight, None)

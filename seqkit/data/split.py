@@ -21,7 +21,8 @@ def sample_count(data: Any, arg: str) -> int:
         return int(shape[0])
     if isinstance(data, str | bytes) or not hasattr(data, "__len__"):
         raise InputError(explain(arg, expected="one entry per sample (an array or a list)",
-                                 received=f"a {type(data).__name__}"))
+                                 received=f"a {type(data).__name__}",
+                                 fix=f"pass {arg} as an array with one row per sample"))
     return len(data)
 
 

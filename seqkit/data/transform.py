@@ -30,10 +30,20 @@ class BatchTransform:
     Args:
         contract: The model's side of the pipeline (steps adapted after this is made
             are used; the targets' layout is read once, at the first batch).
+
+    Examples:
+        >>> import torch, seqkit as sk
+        >>> model = sk.Sequential([sk.LSTM(2), sk.Dense(1)], loss="mse")
+        >>> model.build((None, 3, 1))
+        >>> batch = BatchTransform(model.data_contract())(
+        ...     Batch(torch.zeros(4, 3, 1, dtype=torch.float64), torch.zeros(4, 1)))
+        >>> batch.x.dtype, batch.y.dtype
+        (torch.float32, torch.float32)
     """
 
     def __init__(self, contract: DataContract) -> None:
         self.contract = contract
+        self._numeric_steps = contract.numeric_steps  # the list is fixed: made once
         self._targets: TargetLayout | None = None
 
     @property
@@ -46,7 +56,7 @@ class BatchTransform:
     def __call__(self, batch: Batch) -> Batch:
         contract = self.contract
         x = _contiguous(_input_dtype(batch.x, contract))
-        for step in contract.numeric_steps:
+        for step in self._numeric_steps:
             x = step(x.float(), batch.lengths)[0]
         y = batch.y
         if y is not None:

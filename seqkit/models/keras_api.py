@@ -304,12 +304,26 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
 
     def data_contract(self: Sequential, labels: Any = None) -> DataContract:
         """This model's side of ``seqkit.data``'s input pipeline (with ``labels``, a
-        preset's pending head is sized from them first)."""
+        preset's pending head is sized from them first).
+
+        Examples:
+            >>> import seqkit as sk
+            >>> contract = sk.Sequential([sk.Embedding(50, 4), sk.GRU(2)]).data_contract()
+            >>> contract.token_ids.vocab_size, contract.batch_first
+            (50, True)
+        """
         return data_contract(self, labels)
 
     def trims_batches(self: Sequential) -> bool:
         """Whether batches may be cut after their longest sequence: outputs (and so
-        targets) without a time axis. Fused kernels run over the whole padded time axis."""
+        targets) without a time axis. Fused kernels run over the whole padded time axis.
+
+        Examples:
+            >>> import seqkit as sk
+            >>> model = sk.Sequential([sk.Input((None, 3)), sk.LSTM(2, return_sequences=True)])
+            >>> model.trims_batches()
+            False
+        """
         return len(self.output_shape) == 2
 
 
