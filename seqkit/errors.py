@@ -34,6 +34,7 @@ __all__ = [
     "NotBuiltError",
     "NotCompiledError",
     "SeqkitError",
+    "SizeError",
     "explain",
     "unknown_name",
 ]
@@ -53,6 +54,21 @@ class InputTypeError(SeqkitError, TypeError):
 
 class ConfigError(SeqkitError, ValueError):
     """A constructor or ``compile``/``fit`` argument is invalid."""
+
+
+class SizeError(ConfigError, MemoryError):
+    """A layer size (weights, or values per sample) cannot fit in memory; raised before
+    anything is allocated, with the count and bytes needed (see
+    [`seqkit.layers._sizes`][]). Also a ``MemoryError``.
+
+    Examples:
+        >>> import seqkit as sk
+        >>> try:
+        ...     sk.LSTM(10**6)
+        ... except MemoryError as error:
+        ...     print(type(error).__name__)
+        SizeError
+    """
 
 
 class NotCompiledError(SeqkitError, RuntimeError):

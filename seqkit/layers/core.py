@@ -7,6 +7,7 @@ from typing import Any
 from torch import Tensor, nn
 
 from seqkit._checks import boolean, fraction, positive_int
+from seqkit.layers._sizes import check_parameter_count, check_sample_size
 from seqkit.layers.activations import get_activation
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.initializers import Initializer, check_initializer, initialize
@@ -56,6 +57,7 @@ class Dense(Layer):
     ) -> None:
         super().__init__(name=name)
         self.units = positive_int(units, "units", "Dense")
+        check_parameter_count("Dense", self.units, f"units={units} (one input feature)")
         self._activation = get_activation(activation)
         self.activation = activation
         self.use_bias = boolean(use_bias, "use_bias", "Dense")
@@ -72,6 +74,8 @@ class Dense(Layer):
 
     def _build(self, input_shape: Shape) -> None:
         features = input_shape[-1]
+        check_parameter_count(self.label, self.units * (features + self.use_bias),
+                              f"units={self.units} on {features} input features")
         self.linear = nn.Linear(features, self.units, bias=self.use_bias)
         initialize(self.kernel_initializer, self.linear.weight, (features, self.units))
         if self.linear.bias is not None:
@@ -171,6 +175,11 @@ class RepeatVector(Layer):
     def __init__(self, n: int, *, name: str | None = None) -> None:
         super().__init__(name=name)
         self.n = positive_int(n, "n", "RepeatVector")
+        check_sample_size("RepeatVector", self.n, f"n={n} (one feature)")
+
+    def _build(self, input_shape: Shape) -> None:
+        check_sample_size(self.label, self.n * input_shape[-1],
+                          f"n={self.n} on {input_shape[-1]} features")
 
     def get_config(self) -> dict[str, Any]:
         return {"n": self.n, "name": self.name}

@@ -9,6 +9,7 @@ from torch import Tensor, nn
 
 from seqkit._checks import boolean, positive_int
 from seqkit.errors import InputTypeError, explain
+from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.initializers import Initializer, check_initializer, initialize
 from seqkit.layers.masks import reduce_mask, step_mask
@@ -80,6 +81,8 @@ class Embedding(Layer):
         super().__init__(name=name)
         self.vocab_size = positive_int(vocab_size, "vocab_size", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
+        check_parameter_count("Embedding", self.vocab_size * self.output_dim,
+                              f"vocab_size={vocab_size}, output_dim={output_dim}")
         self.mask_zero = boolean(mask_zero, "mask_zero", "Embedding")
         self.embeddings_initializer = check_initializer(
             embeddings_initializer, "embeddings_initializer", "Embedding")

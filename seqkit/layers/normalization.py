@@ -8,6 +8,7 @@ from typing import Any
 from torch import Tensor, nn
 
 from seqkit.errors import ConfigError, explain
+from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.state import RecurrentState
 
@@ -43,6 +44,8 @@ class LayerNormalization(Layer):
         return {"epsilon": self.epsilon, "name": self.name}
 
     def _build(self, input_shape: Shape) -> None:
+        check_parameter_count(self.label, 2 * input_shape[-1],
+                              f"{input_shape[-1]} input features (a scale and a shift each)")
         self.norm = nn.LayerNorm(input_shape[-1], eps=self.epsilon)
 
     def call(

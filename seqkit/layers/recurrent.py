@@ -13,6 +13,7 @@ from seqkit.layers._recurrent_args import check_activations, check_go_backwards,
 from seqkit.layers._recurrent_dropout import check_dropouts, input_dropout
 from seqkit.layers._recurrent_init import initialize_rnn
 from seqkit.layers._recurrent_start import StartingState
+from seqkit.layers._sizes import check_rnn_size
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.initializers import Initializer, check_initializer
 from seqkit.layers.kernels import KernelPath, autocast_breaks_lstm, kernel_path
@@ -99,6 +100,7 @@ class RecurrentLayer(StartingState, Layer):
         self.go_backwards = boolean(go_backwards, "go_backwards", kind)
         check_go_backwards(kind, self.go_backwards, self.bidirectional)
         self.use_bias = boolean(use_bias, "use_bias", kind)
+        check_rnn_size(self, None)
         check_activations(kind, activation, recurrent_activation)
         self.activation, self.recurrent_activation = activation, recurrent_activation
         self.dropout, self.recurrent_dropout, self.stack_dropout = check_dropouts(
@@ -153,6 +155,7 @@ class RecurrentLayer(StartingState, Layer):
         }
 
     def _build(self, input_shape: Shape) -> None:
+        check_rnn_size(self, input_shape[-1])
         self.rnn = self.rnn_class(
             input_size=input_shape[-1],
             hidden_size=self.units,
