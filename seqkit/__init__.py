@@ -37,6 +37,7 @@ from seqkit.layers import (
     Masking,
     RecurrentState,
     RepeatVector,
+    SimpleRNN,
 )
 from seqkit.models import Sequential, kernel_paths
 from seqkit.preprocessing import LabelEncoder, Normalization, TargetScaler, TextVectorizer
@@ -66,6 +67,7 @@ __all__ = [
     "RepeatVector",
     "SeqkitError",
     "Sequential",
+    "SimpleRNN",
     "TargetScaler",
     "TextVectorizer",
     "__version__",

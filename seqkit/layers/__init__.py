@@ -15,6 +15,7 @@ from seqkit.layers.masking import Masking
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
+from seqkit.layers.simple_rnn import SimpleRNN
 from seqkit.layers.state import RecurrentState
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "RecurrentLayer",
     "RecurrentState",
     "RepeatVector",
+    "SimpleRNN",
 ]

@@ -93,8 +93,9 @@ def _template(rnn: nn.LSTM | nn.GRU, input_size: int, templates: dict[int, nn.Mo
     """A one-layer, one-direction module of the same kind, only ever run with borrowed
     weights (``functional_call``); cached per input size."""
     if input_size not in templates:
+        options = {"nonlinearity": rnn.nonlinearity} if isinstance(rnn, nn.RNN) else {}
         templates[input_size] = type(rnn)(input_size, rnn.hidden_size, batch_first=True,
-                                          bias=rnn.bias).to(rnn.weight_hh_l0.device)
+                                          bias=rnn.bias, **options).to(rnn.weight_hh_l0.device)
     return templates[input_size]
 
 

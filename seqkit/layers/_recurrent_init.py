@@ -1,10 +1,11 @@
-"""Keras's initial weights on a fused ``nn.LSTM`` / ``nn.GRU``, layer by layer and
-direction by direction.
+"""Keras's initial weights on a fused ``nn.LSTM`` / ``nn.GRU`` / ``nn.RNN``, layer by layer
+and direction by direction.
 
 Keras's LSTM holds ``kernel (in, 4u)``, ``recurrent_kernel (u, 4u)`` and one ``bias (4u,)``;
 torch holds ``weight_ih (4u, in)``, ``weight_hh (4u, u)`` and two biases whose sum is
 Keras's. Gates i, f, c, o are torch's i, f, g, o. A GRU (Keras's ``reset_after=True``) has a
-``(2, 3u)`` bias: its rows are torch's ``bias_ih`` and ``bias_hh``.
+``(2, 3u)`` bias: its rows are torch's ``bias_ih`` and ``bias_hh``. A ``SimpleRNN`` holds
+``kernel (in, u)``, ``recurrent_kernel (u, u)`` and one ``bias (u,)``, like an LSTM's.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def initialize_rnn(rnn: nn.LSTM | nn.GRU, kernel: Initializer, recurrent: Initia
             if not rnn.bias:
                 continue
             bias_ih, bias_hh = getattr(rnn, f"bias_ih{suffix}"), getattr(rnn, f"bias_hh{suffix}")
-            if isinstance(rnn, nn.LSTM):
+            if isinstance(rnn, nn.LSTM | nn.RNN):  # one Keras bias (an RNN: no gates)
                 _lstm_bias(bias_ih, bias_hh, bias, units, unit_forget_bias)
             else:
                 _gru_bias(bias_ih, bias_hh, bias)
@@ -73,7 +74,7 @@ def _lstm_bias(bias_ih: Tensor, bias_hh: Tensor, bias: Initializer, units: int,
                 initialize(bias, bias_ih[:units], (units,))
                 initialize(bias, bias_ih[2 * units:], (2 * units,))
             else:
-                initialize(bias, bias_ih, (4 * units,))
+                initialize(bias, bias_ih, (bias_ih.shape[0],))
         if unit_forget_bias:
             bias_ih[units:2 * units].fill_(1.0)
 

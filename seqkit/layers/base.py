@@ -80,8 +80,8 @@ _RANK_WORDS = {
 
 
 def counted_parameters(module: nn.Module) -> Iterator[nn.Parameter]:
-    """``module``'s parameters as Keras counts them: an LSTM's frozen ``bias_hh`` (kept
-    at zero so that ``bias_ih`` alone is Keras's one bias) is left out.
+    """``module``'s parameters as Keras counts them: an LSTM's or SimpleRNN's frozen
+    ``bias_hh`` (kept at zero so that ``bias_ih`` alone is Keras's one bias) is left out.
 
     Examples:
         >>> lstm = nn.LSTM(2, 3)
@@ -89,7 +89,8 @@ def counted_parameters(module: nn.Module) -> Iterator[nn.Parameter]:
         >>> sum(p.numel() for p in counted_parameters(lstm))
         72
     """
-    structural = {id(parameter) for lstm in module.modules() if isinstance(lstm, nn.LSTM)
+    structural = {id(parameter) for lstm in module.modules()
+                  if isinstance(lstm, nn.LSTM | nn.RNN)
                   for name, parameter in lstm.named_parameters()
                   if name.startswith("bias_hh") and not parameter.requires_grad}
     return (p for p in module.parameters() if id(p) not in structural)

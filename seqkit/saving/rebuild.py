@@ -146,7 +146,7 @@ def minimum_tensors(spec: Any) -> int:
     if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
         return 0
     name, config = spec.get("class_name"), spec["config"]
-    if name in ("LSTM", "GRU"):
+    if name in ("LSTM", "GRU", "SimpleRNN"):
         layers = config.get("num_layers", 1)
         layers = layers if type(layers) is int and layers > 0 else 1
         return 2 * layers * (2 if config.get("bidirectional") is True else 1)
