@@ -7,6 +7,7 @@ from typing import Any
 from torch import nn
 
 from seqkit.errors import ConfigError, explain
+from seqkit.layers._sizes import check_rnn_size
 from seqkit.layers.base import Shape, register
 from seqkit.layers.initializers import Initializer
 from seqkit.layers.recurrent import RecurrentLayer
@@ -97,6 +98,7 @@ class SimpleRNN(RecurrentLayer):
         return config
 
     def _build(self, input_shape: Shape) -> None:
+        check_rnn_size(self, input_shape[-1])
         self.rnn = nn.RNN(
             input_size=input_shape[-1],
             hidden_size=self.units,

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import seqkit as sk
-from seqkit.errors import ConfigError
+from seqkit.errors import ConfigError, SizeError
 
 
 def _model(**arguments: object) -> sk.Sequential:
@@ -110,3 +110,10 @@ def test_kernel_path_and_bias_rate() -> None:
     assert layer.kernel_path().padded == "gathered"
     assert layer.count_params() == 2 * 3 + 3 * 3 + 3  # bias_hh frozen, not counted
     assert not layer.rnn.bias_hh_l0.requires_grad
+
+
+def test_build_refuses_a_layer_too_large_before_allocating() -> None:
+    layer = sk.SimpleRNN(40_000)  # 1.6e9 recurrent weights: allowed until the input is known
+    with pytest.raises(SizeError, match="SimpleRNN size"):
+        layer.build((None, 3, 1_000_000))
+    assert layer.rnn is None
