@@ -3,6 +3,8 @@
 ``lengths`` are per-row lengths or a step mask: see [`seqkit.layers.masks`][]."""
 
 from seqkit.layers.activations import ACTIVATIONS
+from seqkit.layers.attention import MultiHeadAttention
+from seqkit.layers.attention_pooling import AttentionPooling1D
 from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
@@ -26,6 +28,7 @@ __all__ = [
     "LAYER_REGISTRY",
     "LSTM",
     "Activation",
+    "AttentionPooling1D",
     "Bidirectional",
     "Dense",
     "Dropout",
@@ -40,6 +43,7 @@ __all__ = [
     "LayerNormalization",
     "LayerOutput",
     "Masking",
+    "MultiHeadAttention",
     "RecurrentLayer",
     "RecurrentState",
     "RepeatVector",

@@ -15,6 +15,9 @@ arrays a Keras layer holds, and back:
   direction's arrays then the backward one's, as Keras's ``Bidirectional`` orders them.
 * ``Dense``: ``kernel (in, units)``, ``bias (units,)``; ``Embedding``: ``embeddings
   (vocab_size, output_dim)``; ``LayerNormalization``: ``gamma``, ``beta``.
+* ``MultiHeadAttention``: per projection (query, key, value, attention_output) Keras's
+  ``EinsumDense`` kernel ``(in, heads, key_dim)`` (the output's ``(heads, value_dim,
+  out)``) and bias ``(heads, key_dim)`` (the output's ``(out,)``).
 * An [`Ensemble`][seqkit.layers.Ensemble] (no Keras twin) lists each member's layers in
   order; other layers with parameters give them as torch holds them.
 
@@ -36,6 +39,7 @@ import torch
 from torch import Tensor, nn
 
 from seqkit.errors import ConfigError, InputError, NotBuiltError, explain
+from seqkit.layers.attention import MultiHeadAttention
 from seqkit.layers.base import Layer
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.core import Dense
@@ -160,6 +164,8 @@ _KINDS: list[tuple[type[Layer], Callable[[Any], _Named], Callable[[Any, list[Ten
     (Embedding, _embedding_get, lambda layer, arrays: _copy_parameters(layer, arrays)),
     (LayerNormalization, _norm_get, lambda layer, arrays: _copy_parameters(layer, arrays)),
     (Ensemble, _ensemble_get, _ensemble_set),
+    (MultiHeadAttention, lambda layer: layer.keras_arrays(),
+     lambda layer, arrays: layer.set_keras_arrays(arrays)),
 ]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from seqkit.errors import ConfigError, explain
+from seqkit.layers.attention import MultiHeadAttention
+from seqkit.layers.attention_pooling import AttentionPooling1D
 from seqkit.layers.base import Layer
 from seqkit.layers.core import RepeatVector
 from seqkit.layers.ensemble import Ensemble
@@ -10,8 +12,10 @@ from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 
 __all__ = ["check_streamable"]
 
-# An Ensemble's members end without a time axis and carry no state between chunks.
-_WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Ensemble)
+# An Ensemble's members end without a time axis and carry no state between chunks;
+# attention (causal too: it keeps no cache of earlier chunks' keys) sees the whole sequence.
+_WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Ensemble,
+                          MultiHeadAttention, AttentionPooling1D)
 
 
 def check_streamable(layer: Layer, what: str) -> None:
