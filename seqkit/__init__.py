@@ -40,6 +40,7 @@ from seqkit.layers import (
     RecurrentState,
     RepeatVector,
     SimpleRNN,
+    WindowNormalization,
 )
 from seqkit.models import Sequential, kernel_paths
 from seqkit.preprocessing import LabelEncoder, Normalization, TargetScaler, TextVectorizer
@@ -74,6 +75,7 @@ __all__ = [
     "SimpleRNN",
     "TargetScaler",
     "TextVectorizer",
+    "WindowNormalization",
     "__version__",
     "callbacks",
     "data",

@@ -19,6 +19,7 @@ from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, La
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
 from seqkit.layers.simple_rnn import SimpleRNN
 from seqkit.layers.state import RecurrentState
+from seqkit.layers.window_normalization import WindowNormalization
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,4 +49,5 @@ __all__ = [
     "RecurrentState",
     "RepeatVector",
     "SimpleRNN",
+    "WindowNormalization",
 ]

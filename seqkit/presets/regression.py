@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from seqkit._checks import fraction, one_of, positive_int
+from seqkit.data.adapters import to_series
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.base import Layer
 from seqkit.layers.core import Dense, Dropout
 from seqkit.layers.recurrent import GRU, LSTM
 from seqkit.models.sequential import Sequential
 from seqkit.preprocessing.normalization import Normalization
+from seqkit.presets.forecaster_model import Forecaster, normalization_model
 
 __all__ = ["forecast", "forecaster", "recurrent_stack", "regressor"]
 
@@ -77,7 +78,9 @@ def regressor(units: int = 64, num_layers: int = 1, dropout: float = 0.0, output
 
 
 def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int = 1,
-               dropout: float = 0.0, cell: str = "lstm", *, lr: float = 1e-3) -> Sequential:
+               dropout: float = 0.0, cell: str = "lstm", *, lr: float = 3e-3,
+               season_length: int | str | None = "auto", members: int = 3,
+               residual: bool = True) -> Forecaster:
     """A compiled forecaster: the last ``lookback`` steps in, the next ``horizon`` out.
 
     Train it on [`seqkit.data.windows`][seqkit.data.windows.windows]
@@ -85,18 +88,53 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
     once (direct multi-output); [`forecast`][] goes further by feeding forecasts back
     (recursive).
 
+    The model is ``members`` copies (an [`Ensemble`][seqkit.layers.Ensemble], averaged) of
+    [`WindowNormalization`][seqkit.layers.WindowNormalization] around ``num_layers``
+    LSTM/GRU layers and ``Dense(horizon)``: each window is scaled by its own level and
+    spread, and the network learns the correction to the seasonal-naive forecast, so a
+    trend or level never seen in training carries over. Its ``fit`` detects the season
+    (unless given), holds out the most recent 20 % of the windows and stops early on them,
+    restoring the best weights (see [`Forecaster`][seqkit.presets.forecaster_model.Forecaster]).
+
+    Args:
+        lookback: Steps in each input window (two seasons is a good choice).
+        horizon: Steps predicted at once.
+        units: Units per recurrent layer.
+        num_layers: Stacked recurrent layers.
+        dropout: Dropout between recurrent layers.
+        cell: ``"lstm"`` or ``"gru"``.
+        lr: Adam's learning rate.
+        season_length: Steps per season; ``"auto"`` detects it from the training windows
+            in ``fit``; ``None``: no season (the correction is to the last value).
+        members: Independently trained copies averaged (1: a single network).
+        residual: Learn the correction to seasonal naive (else to the window's level).
+
     Examples:
         >>> import numpy as np, seqkit as sk
         >>> series = np.sin(np.arange(200) / 5).astype("float32")
         >>> x, y = sk.data.windows(series, lookback=12, horizon=3)
-        >>> model = sk.presets.forecaster(lookback=12, horizon=3, units=8)
+        >>> model = sk.presets.forecaster(lookback=12, horizon=3, units=8, members=1)
         >>> _ = model.fit(x, y, epochs=1, verbose=0, seed=0)
         >>> sk.forecast(model, series, steps=7).shape
         (7,)
     """
     positive_int(lookback, "lookback", "forecaster")
     positive_int(horizon, "horizon", "forecaster")
-    model = regressor(units, num_layers, dropout, outputs=horizon, cell=cell, lr=lr)
+    positive_int(members, "members", "forecaster")
+    detect = season_length == "auto"
+    season = None if detect else season_length
+    if season is not None and (isinstance(season, bool) or not isinstance(season, int)
+                               or not 1 <= season <= lookback):
+        raise ConfigError(explain(
+            "forecaster season_length", expected=f"an integer from 1 to lookback={lookback}, "
+            "\"auto\" or None", received=f"season_length={season_length!r}",
+            fix="use a lookback of at least one season (two is better)"))
+    stack: list[Any] = recurrent_stack(units, num_layers, dropout, False, cell,
+                                       last_returns_sequences=False)
+    stack.append(Dense(horizon, kernel_initializer="zeros"))  # starts as seasonal naive
+    model = Forecaster(normalization_model(members, stack, season, residual), loss="mse",
+                       metrics=["mae", "rmse"], lr=lr, name="forecaster")
+    model.detect_season = detect
     model.model_name = "forecaster"
     model.forecast_window = (lookback, horizon)
     return model
@@ -117,8 +155,7 @@ def forecast(model: Sequential, history: Any, steps: int) -> np.ndarray:
         ``(steps,)`` float array, in the series' units.
     """
     lookback, horizon = _window_of(model)
-    series = np.asarray(history.cpu() if isinstance(history, torch.Tensor) else history,
-                        dtype=np.float32).reshape(-1)
+    series = to_series(history, "forecast history")
     positive_int(steps, "steps", "forecast")
     if series.shape[0] < lookback:
         raise InputError(explain("forecast history", expected=f"at least lookback={lookback} "

@@ -1,0 +1,131 @@
+"""``Forecaster``: the ``Sequential`` that [`forecaster`][seqkit.presets.forecaster] builds.
+
+It is an ordinary ``Sequential`` (saved, loaded and exported as one) whose ``fit`` does
+what a forecaster needs by default:
+
+* the **season** is detected from the training windows (autocorrelation of the changes,
+  [`detect_season`][seqkit.evaluation.seasonality.detect_season]) unless the preset was
+  given ``season_length=``;
+* the last ``validation_tail`` of the windows (the most recent ones, never shuffled into
+  training) is held out, and **early stopping** on it restores the best epoch's weights;
+* the validation residuals are kept (``model.validation_residuals``) for
+  [`forecast`][seqkit.presets.forecast]'s conformal ``intervals=``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+import pytorch_lightning as pl
+
+from seqkit.callbacks import EarlyStopping
+from seqkit.evaluation.seasonality import detect_season
+from seqkit.layers.ensemble import Ensemble
+from seqkit.layers.window_normalization import WindowNormalization
+from seqkit.models.sequential import Sequential
+from seqkit.training.history import History
+
+__all__ = ["Forecaster"]
+
+_FIT = inspect.signature(Sequential.fit)
+
+
+class Forecaster(Sequential):
+    """A ``Sequential`` forecaster whose ``fit`` detects the season, holds out the most
+    recent windows and stops early on them (see the module's description).
+
+    Attributes:
+        validation_tail: Fraction of the windows (the last ones) held out when ``fit`` is
+            given no validation data; 0 turns early stopping off.
+        patience: Epochs without a better validation loss before training stops.
+        validation_residuals: ``actual - forecast`` on the held-out windows after ``fit``
+            (``(n, horizon)``), or ``None``.
+    """
+
+    validation_tail: float = 0.2
+    patience: int = 20
+    validation_residuals: np.ndarray | None = None
+
+    def normalization_layers(self) -> list[WindowNormalization]:
+        """The model's ``WindowNormalization`` layers (one per ensemble member)."""
+        return [m for m in self.modules() if isinstance(m, WindowNormalization)]
+
+    @property
+    def season_length(self) -> int | None:
+        """The season the model works with (``None``: none, or not detected yet)."""
+        layers = self.normalization_layers()
+        return layers[0].season_length if layers else None
+
+    def fit(self, x: Any, y: Any = None, *args: Any, **kwargs: Any) -> History:
+        """Keras's ``fit`` (the same arguments as ``Sequential.fit``), with a forecaster's
+        defaults: season detection, a time-ordered validation tail and early stopping with
+        the best weights restored.
+
+        Without ``validation_data`` or ``validation_split``, the last ``validation_tail``
+        of the windows is held out; pass ``validation_split=`` to choose another
+        fraction, or set ``model.validation_tail = 0`` to train on every window for the
+        given epochs. An ``EarlyStopping`` in ``callbacks`` replaces the default one.
+        """
+        arguments = _FIT.bind(self, x, y, *args, **kwargs).arguments
+        arguments.pop("self")
+        extra = arguments.pop("trainer_kwargs", {})
+        self._detect_season(arguments["x"])
+        auto_tail = (arguments.get("validation_data") is None
+                     and not arguments.get("validation_split") and self.validation_tail > 0
+                     and hasattr(arguments["x"], "shape"))
+        if auto_tail and _rows(arguments["x"]) * self.validation_tail >= 1:
+            arguments["validation_split"] = self.validation_tail
+        validating = bool(arguments.get("validation_split")) \
+            or arguments.get("validation_data") is not None
+        callbacks = list(arguments.get("callbacks") or [])
+        if validating and not any(isinstance(c, pl.callbacks.EarlyStopping) for c in callbacks):
+            callbacks.append(EarlyStopping(monitor="val_loss", patience=self.patience,
+                                           restore_best_weights=True))
+        arguments["callbacks"] = callbacks
+        history = super().fit(**arguments, **extra)
+        self.validation_residuals = self._residuals(arguments) if validating else None
+        return history
+
+    def _detect_season(self, x: Any) -> None:
+        layers = self.normalization_layers()
+        if not layers or layers[0].built or not getattr(self, "detect_season", False):
+            return
+        windows = np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float64)
+        if windows.ndim != 3 or windows.shape[0] < 2:
+            return
+        target = windows[..., layers[0].target]
+        if not np.allclose(target[1:, :-1], target[:-1, 1:]):  # not consecutive windows
+            return
+        series = np.concatenate([target[:, 0], target[-1, 1:]])
+        season = detect_season(series, max_lag=windows.shape[1])
+        for layer in layers:
+            layer.set_season_length(season)
+
+    def _residuals(self, arguments: dict[str, Any]) -> np.ndarray | None:
+        data = arguments.get("validation_data")
+        if data is None:
+            x, y = arguments["x"], arguments["y"]
+            if not hasattr(x, "shape") or y is None:
+                return None
+            rows = _rows(x)
+            held = int(rows * float(arguments["validation_split"]))
+            if held < 1:
+                return None
+            data = (x[rows - held:], np.asarray(y)[rows - held:])
+        val_x, val_y = data[0], np.asarray(data[1], dtype=np.float64)
+        predicted = np.asarray(self.predict(val_x, verbose=0), dtype=np.float64)
+        return val_y.reshape(len(val_y), -1) - predicted.reshape(len(predicted), -1)
+
+
+def _rows(x: Any) -> int:
+    return int(x.shape[0]) if hasattr(x, "shape") else len(x)
+
+
+def normalization_model(members: int, stack: list[Any], season_length: int | None,
+                        residual: bool = True) -> list[Any]:
+    """The forecaster's layers: ``WindowNormalization(stack)``, in an ``Ensemble`` of
+    ``members`` copies when ``members > 1``."""
+    layer = WindowNormalization(stack, season_length=season_length, residual=residual)
+    return [layer] if members == 1 else [Ensemble([layer], members=members)]
