@@ -7,6 +7,7 @@ from seqkit.layers.attention import MultiHeadAttention
 from seqkit.layers.attention_pooling import AttentionPooling1D
 from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput
 from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import COMBINES, Ensemble
@@ -20,6 +21,7 @@ from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
 from seqkit.layers.simple_rnn import SimpleRNN
 from seqkit.layers.state import RecurrentState
 from seqkit.layers.window_normalization import WindowNormalization
+from seqkit.layers.window_pooling import AveragePooling1D, MaxPooling1D
 
 __all__ = [
     "ACTIVATIONS",
@@ -30,7 +32,9 @@ __all__ = [
     "LSTM",
     "Activation",
     "AttentionPooling1D",
+    "AveragePooling1D",
     "Bidirectional",
+    "Conv1D",
     "Dense",
     "Dropout",
     "Embedding",
@@ -44,6 +48,7 @@ __all__ = [
     "LayerNormalization",
     "LayerOutput",
     "Masking",
+    "MaxPooling1D",
     "MultiHeadAttention",
     "RecurrentLayer",
     "RecurrentState",

@@ -15,6 +15,8 @@ arrays a Keras layer holds, and back:
   direction's arrays then the backward one's, as Keras's ``Bidirectional`` orders them.
 * ``Dense``: ``kernel (in, units)``, ``bias (units,)``; ``Embedding``: ``embeddings
   (vocab_size, output_dim)``; ``LayerNormalization``: ``gamma``, ``beta``.
+* ``Conv1D``: ``kernel (kernel_size, in / groups, filters)`` (torch's ``(filters, in /
+  groups, kernel_size)`` transposed), ``bias (filters,)``.
 * ``MultiHeadAttention``: per projection (query, key, value, attention_output) Keras's
   ``EinsumDense`` kernel ``(in, heads, key_dim)`` (the output's ``(heads, value_dim,
   out)``) and bias ``(heads, key_dim)`` (the output's ``(out,)``).
@@ -42,6 +44,7 @@ from seqkit.errors import ConfigError, InputError, NotBuiltError, explain
 from seqkit.layers.attention import MultiHeadAttention
 from seqkit.layers.base import Layer
 from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Dense
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import Ensemble
@@ -116,6 +119,22 @@ def _linear_set(layer: Dense, arrays: list[Tensor]) -> None:
         layer.linear.bias.copy_(arrays[1])
 
 
+def _conv_get(layer: Conv1D) -> _Named:
+    conv = layer.conv
+    assert conv is not None
+    named: _Named = [("kernel", conv.weight.detach().permute(2, 1, 0))]
+    if conv.bias is not None:
+        named.append(("bias", conv.bias.detach()))
+    return named
+
+
+def _conv_set(layer: Conv1D, arrays: list[Tensor]) -> None:
+    assert layer.conv is not None
+    layer.conv.weight.copy_(arrays[0].permute(2, 1, 0))
+    if layer.conv.bias is not None:
+        layer.conv.bias.copy_(arrays[1])
+
+
 def _parameters(module: nn.Module, names: Sequence[str]) -> _Named:
     return [(name, parameter.detach())
             for name, parameter in zip(names, module.parameters(), strict=False)]
@@ -161,6 +180,7 @@ _KINDS: list[tuple[type[Layer], Callable[[Any], _Named], Callable[[Any, list[Ten
     (Bidirectional, lambda layer: _recurrent_get(layer.core),
      lambda layer, arrays: _recurrent_set(layer.core, arrays)),
     (Dense, _linear_get, _linear_set),
+    (Conv1D, _conv_get, _conv_set),
     (Embedding, _embedding_get, lambda layer, arrays: _copy_parameters(layer, arrays)),
     (LayerNormalization, _norm_get, lambda layer, arrays: _copy_parameters(layer, arrays)),
     (Ensemble, _ensemble_get, _ensemble_set),

@@ -15,7 +15,9 @@ from seqkit.layers import (
     LAYER_REGISTRY,
     LSTM,
     Activation,
+    AveragePooling1D,
     Bidirectional,
+    Conv1D,
     Dense,
     Dropout,
     Embedding,
@@ -26,6 +28,7 @@ from seqkit.layers import (
     Layer,
     LayerNormalization,
     Masking,
+    MaxPooling1D,
     RecurrentState,
     RepeatVector,
 )
@@ -47,6 +50,7 @@ class Example:
 
 SEQUENCES = ((2, 5, 3), (1, 1, 1), (4, 7, 2))
 VECTORS = ((2, 3), (1, 1), (5, 6))
+LONG_SEQUENCES = ((2, 5, 3), (1, 3, 1), (4, 7, 2))  # long enough for "valid" windows
 
 EXAMPLES = [
     Example(lambda: LSTM(4), SEQUENCES),
@@ -88,6 +92,15 @@ EXAMPLES = [
     Example(lambda: LastStep(name="last"), SEQUENCES),
     Example(lambda: Masking(), SEQUENCES),
     Example(lambda: Masking(-1, name="mask"), SEQUENCES),
+    Example(lambda: Conv1D(4, 3), LONG_SEQUENCES),
+    Example(lambda: Conv1D(2, 2, 2, "same", activation="relu", use_bias=False,
+                           kernel_initializer="he_uniform", name="conv"), SEQUENCES),
+    Example(lambda: Conv1D(4, (2,), padding="causal", dilation_rate=2, groups=2,
+                           bias_initializer="ones"), ((2, 5, 4), (1, 1, 2), (3, 6, 6))),
+    Example(lambda: MaxPooling1D(), LONG_SEQUENCES),
+    Example(lambda: MaxPooling1D(3, 1, "same", name="max"), SEQUENCES),
+    Example(lambda: AveragePooling1D(2, padding="same"), SEQUENCES),
+    Example(lambda: AveragePooling1D(3, 2), LONG_SEQUENCES),
     Example(lambda: Ensemble([GRU(3), Dense(2)], members=2, combine="softmax"), SEQUENCES),
     Example(lambda: Ensemble([Embedding(6, 3, mask_zero=True), LSTM(2), Dense(1)],
                              combine="sigmoid", name="trio"), VECTORS, ids=True),
