@@ -45,7 +45,7 @@ from seqkit.layers import (
     SimpleRNN,
     WindowNormalization,
 )
-from seqkit.models import Sequential, kernel_paths
+from seqkit.models import Sequential, from_keras, kernel_paths
 from seqkit.preprocessing import LabelEncoder, Normalization, TargetScaler, TextVectorizer
 from seqkit.presets import forecast
 from seqkit.saving import load_model, save_model
@@ -97,3 +97,4 @@ __all__ = [
     "save_model",
     "training",
 ]
+    "from_keras",

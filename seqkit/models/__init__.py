@@ -1,6 +1,8 @@
-"""Models: ``Sequential``, and ``kernel_paths`` (what runs each recurrent layer)."""
+"""Models: ``Sequential``, ``kernel_paths`` (what runs each recurrent layer) and
+``from_keras`` (a Keras model as a ``Sequential``)."""
 
+from seqkit.models.from_keras import from_keras
 from seqkit.models.sequential import Sequential
 from seqkit.models.summary import kernel_paths
 
-__all__ = ["Sequential", "kernel_paths"]
+__all__ = ["Sequential", "from_keras", "kernel_paths"]
