@@ -1,6 +1,6 @@
 """Keras-named callbacks, mapped onto Lightning's, for ``fit(callbacks=[...])``
-(``CSVLogger``, ``TensorBoard``, ``LearningRateScheduler`` and ``LambdaCallback`` live in
-``seqkit.training.keras_callbacks``).
+(``CSVLogger``, ``TensorBoard``, ``LearningRateScheduler``, ``LambdaCallback`` and
+``TerminateOnNaN`` live in ``seqkit.training.keras_callbacks``).
 
 ``mode="auto"`` reads the monitored name: losses and errors improve downwards, accuracy,
 precision, recall, F1, AUROC and R2 upwards.
@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
+import torch
 from pytorch_lightning import callbacks as pl_callbacks
 from pytorch_lightning.utilities import rank_zero_warn
+from torch import Tensor
 
 from seqkit._checks import one_of
 from seqkit.errors import ConfigError, explain
@@ -29,11 +31,13 @@ from seqkit.training.keras_callbacks import (
     LambdaCallback,
     LearningRateScheduler,
     TensorBoard,
+    TerminateOnNaN,
 )
 from seqkit.training.metrics import HIGHER_IS_BETTER
 
 __all__ = ["CSVLogger", "EarlyStopping", "LambdaCallback", "LearningRateScheduler",
-           "ModelCheckpoint", "ReduceLROnPlateau", "TensorBoard", "monitor_mode"]
+           "ModelCheckpoint", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN",
+           "monitor_mode"]
 
 _HIGHER_IS_BETTER = HIGHER_IS_BETTER
 
@@ -96,6 +100,10 @@ class ModelCheckpoint(pl_callbacks.ModelCheckpoint):
         save_best_only: Keep only the best checkpoint (else one per epoch).
         mode: ``"auto"``, ``"min"`` or ``"max"``.
         save_last: Also write ``last.ckpt`` every epoch.
+
+    An epoch whose monitored value is NaN or inf is never saved as a best (or per-epoch)
+    checkpoint (Lightning's would be written while it has fewer than ``save_top_k``); a
+    warning says so once. ``save_last`` still writes ``last.ckpt``.
     """
 
     def __init__(self, filepath: str | os.PathLike[str], monitor: str = "val_loss",
@@ -110,6 +118,18 @@ class ModelCheckpoint(pl_callbacks.ModelCheckpoint):
                          mode=monitor_mode(monitor, mode),
                          save_top_k=1 if save_best_only else -1, save_last=save_last,
                          auto_insert_metric_name=False, save_on_train_epoch_end=True)
+        self._warned_non_finite = False
+
+    def check_monitor_top_k(self, trainer: pl.Trainer, current: Tensor | None = None) -> bool:
+        """Lightning's decision, refusing a non-finite ``current`` first."""
+        if current is not None and not bool(torch.isfinite(current).all()):
+            if not self._warned_non_finite:
+                self._warned_non_finite = True
+                rank_zero_warn(f"ModelCheckpoint: {self.monitor} is {float(current)} in "
+                               f"epoch {trainer.current_epoch + 1}; no checkpoint is saved "
+                               "for an epoch with a non-finite value")
+            return False
+        return super().check_monitor_top_k(trainer, current)
 
 
 class ReduceLROnPlateau(pl.Callback):

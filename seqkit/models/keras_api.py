@@ -12,7 +12,7 @@ import torch
 import torchmetrics
 from pytorch_lightning.utilities.model_helpers import is_overridden
 
-from seqkit._checks import fraction, positive_int
+from seqkit._checks import boolean, fraction, positive_int
 from seqkit.data.batch import Batch
 from seqkit.data.batching import inference_loader, training_loader
 from seqkit.data.contract import DataContract
@@ -31,6 +31,7 @@ from seqkit.models.inference import InferenceAPI
 from seqkit.models.keras_weights import KerasWeights
 from seqkit.saving.checkpoint_file import check_checkpoint
 from seqkit.training.compile_settings import CompileSettings
+from seqkit.training.faults import fit_faults, nan_guard
 from seqkit.training.history import History
 from seqkit.training.optimizers import OptimizerSpec
 from seqkit.training.tbptt import check_truncatable
@@ -111,6 +112,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         seed: int | None = None,
         bucket_by_length: bool = False,
         tbptt_steps: int | None = None,
+        stop_on_nan: bool = True,
         ckpt_path: str | None = None,
         trainer: pl.Trainer | None = None,
         **trainer_kwargs: Any,
@@ -169,6 +171,13 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
                 chunks of this many steps, carry the (detached) states from chunk to chunk
                 and step the optimizer per chunk. Needs unidirectional recurrent layers
                 without ``initial_state="previous"``, pooling or ``RepeatVector``.
+            stop_on_nan: Stop at the first NaN or inf training loss, before that step's
+                update, with a [`NonFiniteLossWarning`][seqkit.training.faults.NonFiniteLossWarning]
+                naming the epoch, the step and the usual causes; the model keeps the
+                weights of the last step whose loss was finite (see
+                [`NonFiniteLossGuard`][seqkit.training.faults.NonFiniteLossGuard]).
+                ``False`` trains on regardless (Keras's behaviour without
+                ``TerminateOnNaN``).
             ckpt_path: A Lightning checkpoint to resume from (weights, optimizer,
                 scheduler, epoch and History), e.g. ``ModelCheckpoint``'s ``last.ckpt``.
             trainer: A ready ``pytorch_lightning.Trainer`` to use instead of building one.
@@ -227,24 +236,28 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         self.prepare_training()
         self._configure_tbptt(tbptt_steps, trainer_kwargs)
         self.monitor_default = "val_loss" if has_validation else "loss"
-        history = History()
+        self.history = history = History()  # Keras's model.history, partial after Ctrl-C
+        guard = nan_guard(boolean(stop_on_nan, "stop_on_nan", "fit"),
+                          [*(callbacks or []), *(trainer.callbacks if trainer else [])])
         with quiet_lightning(verbose_level):
             if trainer is None:
                 trainer = make_trainer(epochs=epochs, verbose=verbose_level, history=history,
-                                       callbacks=callbacks, **trainer_kwargs)
+                                       callbacks=[*([guard] if guard else []), *(callbacks or [])],
+                                       **trainer_kwargs)
                 display = contextlib.nullcontext()
             else:
-                trainer.callbacks.append(history)
+                trainer.callbacks.extend([history, *([guard] if guard else [])])
                 display = user_trainer_display(trainer, verbose)
             start_at_epoch(trainer, initial_epoch)
             self.train()  # Lightning keeps the modes it finds (e.g. after load_model)
             try:
-                with display:
+                with display, fit_faults(self):
                     trainer.fit(self, ckpt_path=ckpt_path, **loaders)
             finally:
                 self.denormal_flush.exit()  # on_fit_end does not run after an exception
-                if history in trainer.callbacks:  # a user's Trainer gets no History per fit
-                    trainer.callbacks.remove(history)
+                for own in (history, guard):  # a user's Trainer gets no History per fit
+                    if own is not None and own in trainer.callbacks:
+                        trainer.callbacks.remove(own)
                 for loader in loaders.values():
                     if isinstance(loader, ArrayLoader) and loader is not x \
                             and loader is not validation_data:

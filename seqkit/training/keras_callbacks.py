@@ -1,5 +1,6 @@
 """Keras-named callbacks for logs and schedules: ``CSVLogger``, ``TensorBoard``,
-``LearningRateScheduler`` and ``LambdaCallback`` (exported by ``seqkit.callbacks``).
+``LearningRateScheduler``, ``LambdaCallback`` and ``TerminateOnNaN`` (exported by
+``seqkit.callbacks``).
 
 Each sees an epoch's *logs* as Keras's callbacks do: the epoch's ``loss``, metrics and,
 on epochs that validated, the ``val_`` values (``fit(validation_freq=...)`` skips some).
@@ -16,9 +17,11 @@ from typing import Any, TextIO
 import pytorch_lightning as pl
 
 from seqkit.errors import ConfigError, InputTypeError, explain
+from seqkit.training.faults import NonFiniteLossGuard
 from seqkit.training.progress import keras_order
 
-__all__ = ["CSVLogger", "LambdaCallback", "LearningRateScheduler", "TensorBoard", "epoch_logs"]
+__all__ = ["CSVLogger", "LambdaCallback", "LearningRateScheduler", "TensorBoard",
+           "TerminateOnNaN", "epoch_logs"]
 
 
 class _EpochLogs(pl.Callback):
@@ -263,3 +266,28 @@ class LambdaCallback(_EpochLogs):
             running = getattr(pl_module, "running_loss", None)
             loss = running() if running is not None else None
             self._call("on_train_batch_end", batch_idx, {} if loss is None else {"loss": loss})
+
+
+class TerminateOnNaN(NonFiniteLossGuard):
+    """Keras's ``TerminateOnNaN``: stops training at the first NaN or inf training loss.
+
+    ``fit`` already does so by default (``stop_on_nan=True``); this callback does it with
+    ``fit(stop_on_nan=False)`` too, and in a ``Trainer`` you drive yourself (where
+    ``trainer.fit`` then raises
+    [`NonFiniteLossError`][seqkit.training.faults.NonFiniteLossError]; ``model.fit`` turns it
+    into a warning). Unlike Keras's, it stops before the non-finite step's update and puts
+    back the weights of the last finite step, and the History keeps the finished epochs
+    only (Keras also records the epoch that ended in NaN).
+
+    Examples:
+        >>> import torch, warnings, seqkit as sk
+        >>> x, y = torch.ones(8, 3), torch.full((8, 1), float("nan"))
+        >>> loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y))
+        >>> model = sk.Sequential([sk.Input((3,)), sk.Dense(1)], loss="mse")
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     history = model.fit(loader, epochs=2, verbose=0, stop_on_nan=False,
+        ...                         callbacks=[sk.callbacks.TerminateOnNaN()])
+        >>> history.epoch
+        []
+    """
