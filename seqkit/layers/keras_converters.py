@@ -12,6 +12,7 @@ from seqkit.errors import ConfigError, explain
 from seqkit.layers.attention import MultiHeadAttention
 from seqkit.layers.base import Layer
 from seqkit.layers.bidirectional import Bidirectional
+from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.input import Input
@@ -21,6 +22,7 @@ from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 from seqkit.layers.recurrent import GRU, LSTM
 from seqkit.layers.simple_rnn import SimpleRNN
+from seqkit.layers.window_pooling import AveragePooling1D, MaxPooling1D
 
 __all__: list[str] = []
 
@@ -176,3 +178,34 @@ def _attention(keras: KerasLayer) -> Layer:
         causal=bool(keras.call.get("use_causal_mask", False)),
         kernel_initializer=keras.initializer("kernel_initializer", "glorot_uniform"),
         bias_initializer=keras.initializer("bias_initializer", "zeros"), name=keras.name)
+
+
+def _channels_last(keras: KerasLayer) -> None:
+    keras.expect("data_format", "channels_last", None, reason="seqkit is batch, time, "
+                 "features")
+
+
+@keras_converter("Conv1D")
+def _conv1d(keras: KerasLayer) -> Layer:
+    _channels_last(keras)
+    activation = keras.activation()
+    return Conv1D(keras.get("filters"), keras.get("kernel_size"), keras.get("strides", 1),
+                  keras.get("padding", "valid"), dilation_rate=keras.get("dilation_rate", 1),
+                  groups=keras.get("groups", 1),
+                  activation=None if activation == "linear" else activation,
+                  use_bias=keras.get("use_bias", True),
+                  kernel_initializer=keras.initializer("kernel_initializer", "glorot_uniform"),
+                  bias_initializer=keras.initializer("bias_initializer", "zeros"),
+                  name=keras.name)
+
+
+def _window_pooling(cls: type[Layer]) -> Any:
+    def build(keras: KerasLayer) -> Layer:
+        _channels_last(keras)
+        return cls(keras.get("pool_size", 2), keras.get("strides"),  # type: ignore[call-arg]
+                   keras.get("padding", "valid"), name=keras.name)
+    return build
+
+
+keras_converter("MaxPooling1D")(_window_pooling(MaxPooling1D))
+keras_converter("AveragePooling1D")(_window_pooling(AveragePooling1D))

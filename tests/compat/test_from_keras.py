@@ -89,12 +89,25 @@ def _attention_model(causal: bool) -> object:
     return keras.Model(inputs, L.Dense(2, activation="sigmoid")(x))
 
 
+def _cnn_lstm() -> object:
+    return keras.Sequential([
+        keras.Input((None, 3)),
+        L.Conv1D(8, 3, padding="causal", dilation_rate=2, activation="relu"),
+        L.MaxPooling1D(2, padding="same"), L.Conv1D(6, 2, strides=2, padding="same"),
+        L.AveragePooling1D(2, strides=1), L.LSTM(5), L.Dense(1)])
+
+
+def _full(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(4, 12, 3)).astype(np.float32)
+
+
 MODELS: dict[str, tuple[Callable[[], object], Callable[[], np.ndarray]]] = {
     "tokens": (_token_model, _ids),
     "numbers": (_numeric_model, _numbers),
     "encoder_decoder": (_encoder_decoder, _numbers),
     "attention": (lambda: _attention_model(False), _ids),
     "causal_attention": (lambda: _attention_model(True), _ids),
+    "cnn_lstm": (_cnn_lstm, _full),
 }
 
 
