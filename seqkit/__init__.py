@@ -40,9 +40,11 @@ from seqkit.layers import (
     Masking,
     MaxPooling1D,
     MultiHeadAttention,
+    NGramBag,
     RecurrentState,
     RepeatVector,
     SimpleRNN,
+    WideAndDeep,
     WindowNormalization,
 )
 from seqkit.models import Sequential, from_keras, kernel_paths
@@ -73,6 +75,7 @@ __all__ = [
     "Masking",
     "MaxPooling1D",
     "MultiHeadAttention",
+    "NGramBag",
     "Normalization",
     "RecurrentState",
     "RepeatVector",
@@ -81,6 +84,7 @@ __all__ = [
     "SimpleRNN",
     "TargetScaler",
     "TextVectorizer",
+    "WideAndDeep",
     "WindowNormalization",
     "__version__",
     "callbacks",

@@ -15,11 +15,13 @@ from seqkit.layers.initializers import INITIALIZERS
 from seqkit.layers.input import Input
 from seqkit.layers.kernels import KernelPath
 from seqkit.layers.masking import Masking
+from seqkit.layers.ngram_bag import NGramBag
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
 from seqkit.layers.simple_rnn import SimpleRNN
 from seqkit.layers.state import RecurrentState
+from seqkit.layers.wide_deep import WideAndDeep
 from seqkit.layers.window_normalization import WindowNormalization
 from seqkit.layers.window_pooling import AveragePooling1D, MaxPooling1D
 
@@ -50,9 +52,11 @@ __all__ = [
     "Masking",
     "MaxPooling1D",
     "MultiHeadAttention",
+    "NGramBag",
     "RecurrentLayer",
     "RecurrentState",
     "RepeatVector",
     "SimpleRNN",
+    "WideAndDeep",
     "WindowNormalization",
 ]

@@ -30,7 +30,8 @@ def data_contract(model: Sequential, labels: Any = None) -> DataContract:
         model.pending_head = None
     first = model.input_layer
     token_ids = (TokenIds(first.label, first.vocab_size, first.mask_zero)
-                 if isinstance(first, Embedding) else None)
+                 if isinstance(first, Embedding) or getattr(first, "reads_token_ids", False)
+                 else None)
     # Partials of module functions, not closures: a model holding a contract still pickles.
     return DataContract(
         batch_first=model.batch_first,

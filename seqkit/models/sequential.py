@@ -124,7 +124,9 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             'Embedding'
         """
         first = self.layers[0]
-        return first.input_layer if isinstance(first, Ensemble) else first
+        while hasattr(first, "input_layer"):  # containers (Ensemble, WideAndDeep) name theirs
+            first = first.input_layer
+        return first
 
     @property
     def ensemble_members(self) -> int:
