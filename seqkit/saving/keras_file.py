@@ -10,7 +10,7 @@ Two formats are read, with ``h5py`` only (the ``keras`` extra):
   architecture in the root's ``model_config`` attribute, each layer's arrays under
   ``model_weights/<name>/`` in the order its ``weight_names`` attribute lists.
 
-Bounds, as [`seqkit.saving.archive`][] sets them for ``.seqkit`` files: the path is checked
+Bounds, as ``seqkit.saving.archive`` sets them for ``.seqkit`` files: the path is checked
 first (a regular file); zip entries are read at most ``MAX_CONFIG_BYTES`` (the
 architecture) and ``WEIGHTS_EXPANSION`` times the file's size (the weights) whatever
 the zip declares; duplicate, encrypted or foreign-compression entries are refused; at most
