@@ -6,6 +6,7 @@ from seqkit.layers.activations import ACTIVATIONS
 from seqkit.layers.attention import MultiHeadAttention
 from seqkit.layers.attention_pooling import AttentionPooling1D
 from seqkit.layers.base import LAYER_REGISTRY, Layer, LayerOutput
+from seqkit.layers.batch_normalization import BatchNormalization
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
@@ -19,8 +20,11 @@ from seqkit.layers.ngram_bag import NGramBag
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, LastStep
 from seqkit.layers.recurrent import GRU, LSTM, RecurrentLayer
+from seqkit.layers.reshaping import Flatten, Reshape
 from seqkit.layers.simple_rnn import SimpleRNN
+from seqkit.layers.spatial_dropout import SpatialDropout1D
 from seqkit.layers.state import RecurrentState
+from seqkit.layers.time_distributed import TimeDistributed
 from seqkit.layers.wide_deep import WideAndDeep
 from seqkit.layers.window_normalization import WindowNormalization
 from seqkit.layers.window_pooling import AveragePooling1D, MaxPooling1D
@@ -35,11 +39,13 @@ __all__ = [
     "Activation",
     "AttentionPooling1D",
     "AveragePooling1D",
+    "BatchNormalization",
     "Bidirectional",
     "Conv1D",
     "Dense",
     "Dropout",
     "Embedding",
+    "Flatten",
     "Ensemble",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
@@ -56,7 +62,10 @@ __all__ = [
     "RecurrentLayer",
     "RecurrentState",
     "RepeatVector",
+    "Reshape",
     "SimpleRNN",
+    "SpatialDropout1D",
+    "TimeDistributed",
     "WideAndDeep",
     "WindowNormalization",
 ]

@@ -17,6 +17,8 @@ arrays a Keras layer holds, and back:
   (vocab_size, output_dim)``; ``LayerNormalization``: ``gamma``, ``beta``.
 * ``Conv1D``: ``kernel (kernel_size, in / groups, filters)`` (torch's ``(filters, in /
   groups, kernel_size)`` transposed), ``bias (filters,)``.
+* ``BatchNormalization``: ``gamma``, ``beta`` (each only with ``scale`` / ``center``),
+  ``moving_mean``, ``moving_variance``; ``TimeDistributed``: its layer's arrays.
 * ``MultiHeadAttention``: per projection (query, key, value, attention_output) Keras's
   ``EinsumDense`` kernel ``(in, heads, key_dim)`` (the output's ``(heads, value_dim,
   out)``) and bias ``(heads, key_dim)`` (the output's ``(out,)``).
@@ -43,6 +45,7 @@ from torch import Tensor, nn
 from seqkit.errors import ConfigError, InputError, NotBuiltError, explain
 from seqkit.layers.attention import MultiHeadAttention
 from seqkit.layers.base import Layer
+from seqkit.layers.batch_normalization import BatchNormalization
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Dense
@@ -50,6 +53,7 @@ from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.normalization import LayerNormalization
 from seqkit.layers.recurrent import GRU, RecurrentLayer
+from seqkit.layers.time_distributed import TimeDistributed
 
 __all__ = ["get_layer_weights", "layer_weight_names", "set_layer_weights"]
 
@@ -150,6 +154,19 @@ def _norm_get(layer: LayerNormalization) -> _Named:
     return _parameters(layer.norm, ("gamma", "beta"))
 
 
+def _batch_norm_get(layer: BatchNormalization) -> _Named:
+    named: _Named = [(name, getattr(layer, name).detach())
+                     for name in ("gamma", "beta") if getattr(layer, name) is not None]
+    assert layer.moving_mean is not None and layer.moving_variance is not None
+    return [*named, ("moving_mean", layer.moving_mean), ("moving_variance",
+                                                         layer.moving_variance)]
+
+
+def _batch_norm_set(layer: BatchNormalization, arrays: list[Tensor]) -> None:
+    for (_, tensor), array in zip(_batch_norm_get(layer), arrays, strict=True):
+        tensor.copy_(array)
+
+
 def _copy_parameters(module: nn.Module, arrays: list[Tensor]) -> None:
     for parameter, array in zip(module.parameters(), arrays, strict=True):
         parameter.copy_(array)
@@ -181,6 +198,9 @@ _KINDS: list[tuple[type[Layer], Callable[[Any], _Named], Callable[[Any, list[Ten
      lambda layer, arrays: _recurrent_set(layer.core, arrays)),
     (Dense, _linear_get, _linear_set),
     (Conv1D, _conv_get, _conv_set),
+    (BatchNormalization, _batch_norm_get, _batch_norm_set),
+    (TimeDistributed, lambda layer: _named(layer.layer),
+     lambda layer, arrays: _set(layer.layer, arrays)),
     (Embedding, _embedding_get, lambda layer, arrays: _copy_parameters(layer, arrays)),
     (LayerNormalization, _norm_get, lambda layer, arrays: _copy_parameters(layer, arrays)),
     (Ensemble, _ensemble_get, _ensemble_set),
