@@ -209,3 +209,5 @@ def _window_pooling(cls: type[Layer]) -> Any:
 
 keras_converter("MaxPooling1D")(_window_pooling(MaxPooling1D))
 keras_converter("AveragePooling1D")(_window_pooling(AveragePooling1D))
+
+from seqkit.layers import keras_converters_steps  # noqa: E402, F401  (BatchNormalization, Flatten, ...)
