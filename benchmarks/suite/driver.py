@@ -65,12 +65,14 @@ class Target:
 TARGETS = (
     Target("cpu", "small", "S epoch <= 1.10x A", "S", "A", "median_s", "<=", 1.10),
     Target("cpu", "large", "S epoch <= 1.10x A", "S", "A", "median_s", "<=", 1.10),
+    Target("cpu", "cnn_lstm", "S epoch <= 1.10x A", "S", "A", "median_s", "<=", 1.10),
     Target("cpu", "small", "S >= 4x faster than Keras (D)", "D", "S", "median_s", ">=", 4.0),
     Target("cpu", "predict", "S predict throughput >= 0.9x A", "A", "S", "median_s", ">=",
            0.9),
     Target("cpu", "text", "S (exact) no slower than padded A", "S", "A", "median_s", "<=",
            1.0),
     Target("cpu", "text", "S faster than naive packing (P)", "S", "P", "median_s", "<", 1.0),
+    Target("cpu", "attention", "S epoch <= 1.10x A", "S", "A", "median_s", "<=", 1.10),
     Target("cpu", "small", "S peak RSS <= 1.2x A", "S", "A", "peak_rss_mb", "<=", 1.2),
     Target("cpu", "large", "S peak RSS <= 1.2x A", "S", "A", "peak_rss_mb", "<=", 1.2),
     Target("cpu", "small", "S training RSS growth <= 1.2x A", "S", "A", "train_rss_mb",
@@ -85,6 +87,7 @@ TARGETS = (
            ">=", 100.0),
     Target("cuda", "text", "S (exact) no slower than padded A", "S", "A", "median_s", "<=",
            1.0),
+    Target("cuda", "attention", "S throughput >= 0.9x A", "A", "S", "median_s", ">=", 0.9),
     Target("cuda", "large", "S peak CUDA memory <= 1.2x A", "S", "A", "peak_cuda_mb", "<=",
            1.2),
 )

@@ -24,18 +24,24 @@ def seqkit_fit_bucketed(config: Config, device: str) -> list[float]:
 def seqkit_fit(config: Config, device: str, bucket_by_length: bool = False) -> list[float]:
     """Seconds per epoch (or per ``model.predict`` pass)."""
     accelerator = "gpu" if device.startswith("cuda") else "cpu"
-    if config.task == "text":
+    if config.task in ("text", "attention"):
         ids, _, labels = text_data(config)  # zero-padded ids: the Embedding finds lengths
+        body = ([sk.MultiHeadAttention(config.heads, config.embed // config.heads),
+                 sk.AttentionPooling1D()] if config.task == "attention"
+                else [sk.LSTM(config.units, bidirectional=True)])
         model = sk.Sequential([sk.Embedding(config.vocab, config.embed, mask_zero=True),
-                               sk.LSTM(config.units, bidirectional=True), sk.Dense(2)],
+                               *body, sk.Dense(2)],
                               optimizer="adam", lr=LEARNING_RATE, loss="cross_entropy")
         x: Any = ids
         y: Any = labels
     else:
         x, y = regression_data(config)
-        model = sk.Sequential([sk.LSTM(config.units, return_sequences=True),
-                               sk.LSTM(config.units), sk.Dropout(DROPOUT), sk.Dense(1)],
-                              optimizer="adam", lr=LEARNING_RATE, loss="mse")
+        layers = ([sk.Conv1D(config.units, 3, padding="causal", activation="relu"),
+                   sk.MaxPooling1D(2), sk.LSTM(config.units), sk.Dense(1)]
+                  if config.task == "cnn_lstm" else
+                  [sk.LSTM(config.units, return_sequences=True), sk.LSTM(config.units),
+                   sk.Dropout(DROPOUT), sk.Dense(1)])
+        model = sk.Sequential(layers, optimizer="adam", lr=LEARNING_RATE, loss="mse")
     if config.task == "predict":
         model.build(x.shape)
         model.to(device)

@@ -15,7 +15,13 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from benchmarks.suite.configs import Config
 from benchmarks.suite.data import regression_data, text_data
-from benchmarks.suite.reference import LEARNING_RATE, TextBiLSTM, TwoLSTM
+from benchmarks.suite.reference import (
+    CNNLSTM,
+    LEARNING_RATE,
+    AttentionClassifier,
+    TextBiLSTM,
+    TwoLSTM,
+)
 from benchmarks.suite.timing import Stopwatch
 
 __all__ = ["dataloader", "index_loop", "packed"]
@@ -23,11 +29,11 @@ __all__ = ["dataloader", "index_loop", "packed"]
 
 def index_loop(config: Config, device: str) -> list[float]:
     """Variant ``A``: seconds per epoch (or per predict pass)."""
-    if config.task == "text":
+    if config.task in ("text", "attention"):
         return _text_loop(config, device, packed=False)
     x_np, y_np = regression_data(config)
     x, y = torch.from_numpy(x_np).to(device), torch.from_numpy(y_np).to(device)
-    model = TwoLSTM(config).to(device)
+    model = (CNNLSTM(config) if config.task == "cnn_lstm" else TwoLSTM(config)).to(device)
     if config.task == "predict":
         def batches() -> list[Tensor]:
             return [x[start:start + config.batch_size]
@@ -104,7 +110,8 @@ def _text_loop(config: Config, device: str, packed: bool) -> list[float]:
     ids_np, lengths_np, labels_np = text_data(config)
     ids, labels = torch.from_numpy(ids_np).to(device), torch.from_numpy(labels_np).to(device)
     lengths = torch.from_numpy(lengths_np)  # on the host: each batch is cut to its longest
-    model = TextBiLSTM(config, packed=packed).to(device)
+    model: nn.Module = (AttentionClassifier(config) if config.task == "attention"
+                        else TextBiLSTM(config, packed=packed)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     stopwatch = Stopwatch(device)
     model.train()
