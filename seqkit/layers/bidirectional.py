@@ -28,7 +28,7 @@ class Bidirectional(Layer):
     at each sequence's own end when lengths are known.
 
     Args:
-        layer: An ``LSTM`` or ``GRU`` (not itself bidirectional); a dict from
+        layer: An ``LSTM``, ``GRU`` or ``SimpleRNN`` (not itself bidirectional); a dict from
             ``get_config`` (``{"class_name": ..., "config": ...}``) is accepted too.
         merge_mode: ``"concat"`` (width ``2 * units``), ``"sum"``, ``"mul"`` or ``"ave"``.
         name: Layer name.
@@ -55,7 +55,7 @@ class Bidirectional(Layer):
             layer = layer_from_spec(layer, "Bidirectional layer config")
         if not isinstance(layer, RecurrentLayer):
             raise InputTypeError(
-                explain("Bidirectional layer", expected="an LSTM or GRU layer",
+                explain("Bidirectional layer", expected="an LSTM, GRU or SimpleRNN layer",
                         received=f"layer={layer!r}")
             )
         if layer.bidirectional:
