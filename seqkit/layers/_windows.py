@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch.nn import functional
 
-from seqkit._checks import as_int
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.masks import gather_steps, is_step_mask, right_padded, step_mask
 
@@ -39,6 +39,7 @@ __all__ = [
     "PADDINGS",
     "check_padding",
     "check_span_fits",
+    "integer",
     "output_length",
     "output_lengths",
     "row_lengths",
@@ -52,6 +53,19 @@ PADDINGS = ("valid", "same", "causal")
 """Keras's padding modes of ``Conv1D`` (pooling: the first two)."""
 
 
+def integer(value: Any) -> int | None:
+    """``value`` as an ``int`` if it is an integer (numpy's too; not a bool), else None.
+
+    Examples:
+        >>> import numpy as np
+        >>> integer(np.int64(3)), integer(3.0), integer(True)
+        (3, None, None)
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        return None
+    return int(value)
+
+
 def window_int(value: Any, arg: str, owner: str) -> int:
     """A positive ``int`` from an int or a one-element tuple/list (Keras accepts both).
 
@@ -61,7 +75,7 @@ def window_int(value: Any, arg: str, owner: str) -> int:
     """
     if isinstance(value, tuple | list) and len(value) == 1:
         value = value[0]
-    number = as_int(value)
+    number = integer(value)
     if number is None or number < 1:
         raise ConfigError(explain(f"{owner} {arg}", expected="a positive integer (or a "
                                   "one-element tuple of one)", received=f"{arg}={value!r}"))

@@ -8,8 +8,8 @@ from typing import Any
 
 from torch import Tensor
 
-from seqkit._checks import as_int
 from seqkit.errors import ConfigError, InputError, explain
+from seqkit.layers._windows import integer
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.masks import step_mask
 from seqkit.layers.state import RecurrentState
@@ -82,7 +82,7 @@ class Flatten(Layer):
 
 def _target(value: Any) -> tuple[int, ...]:
     sizes = tuple(value) if isinstance(value, tuple | list) else (value,)
-    numbers = [as_int(size) for size in sizes]
+    numbers = [integer(size) for size in sizes]
     if (not sizes or any(n is None or (n < 1 and n != -1) for n in numbers)
             or numbers.count(-1) > 1):
         raise ConfigError(explain(
