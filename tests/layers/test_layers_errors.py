@@ -102,7 +102,7 @@ CONSTRUCTOR_ERRORS: list[tuple[str, Callable[[], object], type, tuple[str, ...]]
     ("layer-norm-str", lambda: LayerNormalization("1e-3"), ConfigError,
      ("epsilon='1e-3'",)),
     ("bidirectional-dense", lambda: Bidirectional(Dense(3)), InputTypeError,
-     ("Bidirectional layer", "an LSTM or GRU", "Dense")),
+     ("Bidirectional layer", "an LSTM, GRU or SimpleRNN", "Dense")),
     ("bidirectional-twice", lambda: Bidirectional(LSTM(3, bidirectional=True)), ConfigError,
      ("bidirectional=True", "not both")),
     ("bidirectional-merge", lambda: Bidirectional(LSTM(3), merge_mode="max"), ConfigError,
