@@ -31,6 +31,7 @@ __all__ = [
     "ModelFileError",
     "ModelFileNotFoundError",
     "ModelSaveError",
+    "NonFiniteLossError",
     "NotBuiltError",
     "NotCompiledError",
     "SeqkitError",
@@ -89,6 +90,20 @@ class NotBuiltError(SeqkitError, RuntimeError, AttributeError):
         >>> hasattr(model, "input_shape"), getattr(model, "output_shape", None)
         (False, None)
     """
+
+
+class NonFiniteLossError(SeqkitError, FloatingPointError):
+    """The training loss became NaN or inf during ``fit`` (raised by
+    ``seqkit.training.faults.NonFiniteLossGuard``; ``model.fit`` turns it into a warning);
+    the model holds the last finite step's weights.
+
+    ``epoch`` and ``step`` (within the epoch) count from 0, ``global_step`` is Lightning's.
+    """
+
+    def __init__(self, message: str, *, epoch: int, step: int, global_step: int,
+                 loss: float) -> None:
+        super().__init__(message)
+        self.epoch, self.step, self.global_step, self.loss = epoch, step, global_step, loss
 
 
 class ModelFileError(SeqkitError, ValueError):

@@ -7,7 +7,7 @@ once on the host and, while it is finite, copies the weights (and floating buffe
 step started from into one preallocated set of tensors (one ``torch._foreach_copy_``; the
 model's size in memory once more). At the first non-finite
 loss it copies back the weights of the last step whose loss was finite and raises
-[`NonFiniteLossError`][seqkit.training.faults.NonFiniteLossError]; ``fit`` turns that into a
+[`NonFiniteLossError`][seqkit.errors.NonFiniteLossError]; ``fit`` turns that into a
 [`NonFiniteLossWarning`][seqkit.training.faults.NonFiniteLossWarning] naming the epoch, the
 step and the usual causes, and returns the History of the finished epochs.
 
@@ -29,10 +29,9 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
-from seqkit.errors import SeqkitError
+from seqkit.errors import NonFiniteLossError
 
-__all__ = ["NonFiniteLossError", "NonFiniteLossGuard", "NonFiniteLossWarning", "fit_faults",
-           "nan_guard"]
+__all__ = ["NonFiniteLossGuard", "NonFiniteLossWarning", "fit_faults", "nan_guard"]
 
 CAUSES = (
     "Usual causes: a learning rate too high (try a 10x smaller lr=, or "
@@ -40,18 +39,6 @@ CAUSES = (
     "or NaN/inf values in the data (check np.isfinite(x).all() and y, or what your "
     "DataLoader yields)."
 )
-
-
-class NonFiniteLossError(SeqkitError, FloatingPointError):
-    """The training loss became NaN or inf; the model holds the last finite step's weights.
-
-    ``epoch`` and ``step`` (within the epoch) count from 0, ``global_step`` is Lightning's.
-    """
-
-    def __init__(self, message: str, *, epoch: int, step: int, global_step: int,
-                 loss: float) -> None:
-        super().__init__(message)
-        self.epoch, self.step, self.global_step, self.loss = epoch, step, global_step, loss
 
 
 class NonFiniteLossWarning(UserWarning):
@@ -149,7 +136,7 @@ def _message(trainer: pl.Trainer, step: int, loss: float,
 def fit_faults(module: nn.Module) -> Iterator[None]:
     """Runs a ``Trainer.fit`` so that its faults reach the caller as Keras users expect.
 
-    - [`NonFiniteLossError`][seqkit.training.faults.NonFiniteLossError] becomes a
+    - [`NonFiniteLossError`][seqkit.errors.NonFiniteLossError] becomes a
       [`NonFiniteLossWarning`][seqkit.training.faults.NonFiniteLossWarning] (the weights
       are already the last finite ones).
     - Lightning's ``SystemExit(1)`` after a ``KeyboardInterrupt`` becomes the

@@ -274,7 +274,7 @@ class TerminateOnNaN(NonFiniteLossGuard):
     ``fit`` already does so by default (``stop_on_nan=True``); this callback does it with
     ``fit(stop_on_nan=False)`` too, and in a ``Trainer`` you drive yourself (where
     ``trainer.fit`` then raises
-    [`NonFiniteLossError`][seqkit.training.faults.NonFiniteLossError]; ``model.fit`` turns it
+    [`NonFiniteLossError`][seqkit.errors.NonFiniteLossError]; ``model.fit`` turns it
     into a warning). Unlike Keras's, it stops before the non-finite step's update and puts
     back the weights of the last finite step, and the History keeps the finished epochs
     only (Keras also records the epoch that ended in NaN).

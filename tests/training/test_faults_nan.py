@@ -15,7 +15,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 import seqkit as sk
-from seqkit.training.faults import NonFiniteLossError, NonFiniteLossWarning
+from seqkit.errors import NonFiniteLossError
+from seqkit.training.faults import NonFiniteLossWarning
 
 
 class StepRecorder(pl.Callback):
