@@ -14,15 +14,18 @@ Examples:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from difflib import get_close_matches
 from typing import Any, NoReturn
 
 from seqkit.errors import ConfigError, InputTypeError, explain
+from seqkit.preprocessing._text_ops import OOV_TOKEN, PAD_TOKEN, RESERVED_TOKENS
 
 __all__ = [
     "check_batch_of_texts",
     "check_mode",
+    "checked_vocabulary",
     "describe_callable",
     "first_non_str",
     "preview",
@@ -103,3 +106,37 @@ def preview(value: Any, limit: int = 40) -> str:
 def describe_callable(value: Callable[..., Any]) -> str:
     """``<callable name>`` for messages."""
     return f"<callable {getattr(value, '__qualname__', type(value).__name__)}>"
+
+
+def checked_vocabulary(tokens: list[str], max_tokens: int | None, owner: str) -> list[str]:
+    """A full vocabulary (``["", "[UNK]", ...]``) from ``tokens``, with or without the
+    leading reserved tokens; refuses reserved tokens elsewhere, duplicates and more than
+    ``max_tokens`` entries.
+
+    Examples:
+        >>> checked_vocabulary(["a", "b"], None, "TextVectorizer")
+        ['', '[UNK]', 'a', 'b']
+    """
+    offset = 0
+    if tokens[: len(RESERVED_TOKENS)] == list(RESERVED_TOKENS):
+        offset = len(RESERVED_TOKENS)
+        tokens = tokens[offset:]
+    for position, token in enumerate(tokens):
+        if token in RESERVED_TOKENS:
+            raise ConfigError(explain(
+                f"{owner} vocabulary",
+                expected=f"{PAD_TOKEN!r} and {OOV_TOKEN!r} only as the first two entries, "
+                         f"in that order",
+                received=f"{token!r} at index {position + offset}",
+                fix="remove it; ids 0 and 1 are always padding and OOV"))
+    full = [*RESERVED_TOKENS, *tokens]
+    if len(set(full)) != len(full):
+        duplicate = next(token for token, n in Counter(full).items() if n > 1)
+        raise ConfigError(explain(f"{owner} vocabulary", expected="distinct tokens",
+                                  received=f"{duplicate!r} more than once"))
+    if max_tokens is not None and len(full) > max_tokens:
+        raise ConfigError(explain(
+            f"{owner} vocabulary",
+            expected=f"at most max_tokens={max_tokens} entries (padding, OOV included)",
+            received=f"{len(full)} entries", fix="raise max_tokens or pass fewer tokens"))
+    return full

@@ -21,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ __all__ = [
     "add_ngrams",
     "pad_ids",
     "punctuation_table",
+    "split_words",
     "standardize_batch",
     "strip_punctuation",
     "vocabulary_from_counts",
@@ -186,7 +188,8 @@ def add_ngrams(tokens: list[str], ngrams: int) -> list[str]:
     return result
 
 
-def vocabulary_from_counts(counts: Counter[str], max_tokens: int | None) -> list[str]:
+def vocabulary_from_counts(counts: Counter[str], max_tokens: int | None,
+                           min_count: int = 1) -> list[str]:
     """Orders counted tokens into a vocabulary: padding, OOV, then by descending count.
 
     Ties keep the order of ``counts`` (a ``Counter`` remembers the order tokens were first
@@ -196,6 +199,7 @@ def vocabulary_from_counts(counts: Counter[str], max_tokens: int | None) -> list
     Args:
         counts: Token counts, in first-seen order.
         max_tokens: Largest vocabulary size including padding and OOV, or ``None``.
+        min_count: Tokens counted fewer times are left out.
 
     Returns:
         ``["", "[UNK]", most frequent, ...]``.
@@ -209,8 +213,33 @@ def vocabulary_from_counts(counts: Counter[str], max_tokens: int | None) -> list
     # Ask for len(RESERVED_TOKENS) extra, since reserved tokens counted in the corpus are
     # dropped afterwards (cheaper than copying a large Counter without them).
     wanted = None if limit is None else limit + len(RESERVED_TOKENS)
-    ranked = [token for token, _ in counts.most_common(wanted) if token not in RESERVED_TOKENS]
+    ranked = [token for token, count in counts.most_common(wanted)
+              if token not in RESERVED_TOKENS and count >= min_count]
     return [*RESERVED_TOKENS, *ranked[:limit]]
+
+
+# URLs (without trailing punctuation), @mentions / #hashtags, numbers with inner . , : / -,
+# words of letters and digits (an inner apostrophe kept: "don't"), then single ! ? and emoji /
+# pictographs; any other character separates tokens.
+_WORDS = re.compile(
+    r"(?:https?://|www\.)\S*[^\s.,;:!?)\]'\"]"
+    r"|[@#][^\W_]\w*"
+    r"|\d+(?:[.,:/-]\d+)+"
+    r"|[^\W_]+(?:['\u2019][^\W_]+)*"
+    r"|[!?]"
+    r"|[\u2190-\u2bff\U0001f000-\U0001faff]")
+
+
+def split_words(text: str) -> list[str]:
+    """The tokens of ``text`` that carry signal, in order: URLs, ``@mentions``,
+    ``#hashtags``, numbers (``4.99``, ``10:30``), words (``don't`` stays one word), each
+    ``!`` and ``?``, and each emoji or pictograph; other punctuation is dropped.
+
+    Examples:
+        >>> split_words("Loved it!! $4.99 at www.shop.com, don't miss :) #yum 😀")
+        ['Loved', 'it', '!', '!', '4.99', 'at', 'www.shop.com', "don't", 'miss', '#yum', '😀']
+    """
+    return _WORDS.findall(text)
 
 
 def pad_ids(flat_ids: np.ndarray, lengths: Sequence[int], width: int) -> Tensor:

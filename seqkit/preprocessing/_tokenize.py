@@ -9,7 +9,7 @@ from itertools import repeat
 
 from seqkit.errors import InputTypeError, explain
 from seqkit.preprocessing._text_checks import first_non_str, preview, try_list
-from seqkit.preprocessing._text_ops import PAD_TOKEN, add_ngrams, standardize_batch
+from seqkit.preprocessing._text_ops import PAD_TOKEN, add_ngrams, split_words, standardize_batch
 
 __all__ = ["tokenize_batch"]
 
@@ -40,6 +40,8 @@ def tokenize_batch(texts: list[str], standardize: Standardize, split: Split,
     token_lists: Iterator[list[str]]
     if split == "whitespace":
         token_lists = map(str.split, standardized)
+    elif split == "words":
+        token_lists = map(split_words, standardized)
     elif split == "character":
         token_lists = map(list, standardized)
     elif split is None:

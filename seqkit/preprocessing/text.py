@@ -36,13 +36,12 @@ from seqkit.errors import ConfigError, NotBuiltError, explain
 from seqkit.preprocessing._text_checks import (
     check_batch_of_texts,
     check_mode,
+    checked_vocabulary,
     describe_callable,
     raise_not_text,
     token_list,
 )
 from seqkit.preprocessing._text_ops import (
-    OOV_TOKEN,
-    PAD_TOKEN,
     RESERVED_TOKENS,
     pad_ids,
     vocabulary_from_counts,
@@ -54,7 +53,7 @@ __all__ = ["SPLIT_MODES", "STANDARDIZE_MODES", "TextVectorizer", "VectorizedText
 
 STANDARDIZE_MODES = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 """The named standardizations (``None`` and a callable are also accepted)."""
-SPLIT_MODES = ("whitespace", "character")
+SPLIT_MODES = ("whitespace", "character", "words")
 """The named splits (``None`` and a callable are also accepted)."""
 
 _CHUNK = 4096  # texts tokenized at a time by ``adapt``, so generators stream
@@ -90,8 +89,10 @@ class TextVectorizer:
             does), ``"lower"``, ``"strip_punctuation"``, ``None`` (keep the text), or a
             callable ``str -> str``.
         split: ``"whitespace"`` (``str.split()``: runs of Unicode whitespace, no empty
-            tokens), ``"character"`` (every character, spaces included), ``None`` (the whole
-            standardized text is one token; an empty text has none), or a callable
+            tokens), ``"words"`` (URLs, ``@mentions``, ``#hashtags``, numbers, words, each
+            ``!`` and ``?`` and each emoji; other punctuation dropped: see
+            ``split_words``), ``"character"`` (every character, spaces included), ``None``
+            (the whole standardized text is one token; an empty text has none), or a callable
             ``str -> list[str]`` (empty tokens it returns are dropped).
         ngrams: ``None``, or the largest n-gram width ``n``: each text's tokens are followed
             by its 2-grams, ..., ``n``-grams, joined by a space (Keras's order).
@@ -101,6 +102,7 @@ class TextVectorizer:
         vocabulary: A vocabulary to use instead of [`adapt`][], with or without the
             leading ``["", "[UNK]"]``; see [`set_vocabulary`][].
         name: Name inside a model (a Python identifier), or ``None``.
+        min_count: Tokens seen fewer times by [`adapt`][] are left out (they map to OOV).
 
     Examples:
         >>> from seqkit.preprocessing import TextVectorizer
@@ -126,6 +128,7 @@ class TextVectorizer:
         output_sequence_length: int | None = None,
         vocabulary: Iterable[str] | None = None,
         name: str | None = None,
+        min_count: int = 1,
     ) -> None:
         if name is not None and (not isinstance(name, str) or not name.isidentifier()):
             raise ConfigError(explain("TextVectorizer name",
@@ -140,6 +143,9 @@ class TextVectorizer:
                     expected=f"None or at least {_MIN_MAX_TOKENS} (padding, OOV and one token)",
                     received=f"max_tokens={max_tokens!r}"))
         self.max_tokens = max_tokens
+        self.min_count = positive_int(min_count, "min_count", self.label)
+        # Called with the vocabulary size after each adapt (a preset sizes its embedding).
+        self.adapt_listeners: list[Callable[[int], None]] = []
         self.standardize = check_mode(standardize, "standardize", STANDARDIZE_MODES, self.label)
         self.split = check_mode(split, "split", SPLIT_MODES, self.label)
         self.ngrams = None if ngrams is None else positive_int(ngrams, "ngrams", self.label)
@@ -188,6 +194,7 @@ class TextVectorizer:
             "output_sequence_length": self.output_sequence_length,
             "vocabulary": None if self._init_vocabulary is None else list(self._init_vocabulary),
             "name": self.name,
+            **({"min_count": self.min_count} if self.min_count != 1 else {}),
         }
 
     @classmethod
@@ -265,30 +272,8 @@ class TextVectorizer:
             tensor([[2, 1]])
         """
         tokens = token_list(vocabulary, self.label)
-        offset = 0
-        if tokens[: len(RESERVED_TOKENS)] == list(RESERVED_TOKENS):
-            offset = len(RESERVED_TOKENS)
-            tokens = tokens[offset:]
-        for position, token in enumerate(tokens):
-            if token in RESERVED_TOKENS:
-                raise ConfigError(explain(
-                    f"{self.label} vocabulary",
-                    expected=f"{PAD_TOKEN!r} and {OOV_TOKEN!r} only as the first two entries, "
-                             f"in that order",
-                    received=f"{token!r} at index {position + offset}",
-                    fix="remove it; ids 0 and 1 are always padding and OOV"))
-        full = [*RESERVED_TOKENS, *tokens]
+        full = checked_vocabulary(tokens, self.max_tokens, self.label)
         lookup = {token: index for index, token in enumerate(full)}
-        if len(lookup) != len(full):
-            duplicate = next(token for token, n in Counter(full).items() if n > 1)
-            raise ConfigError(explain(f"{self.label} vocabulary", expected="distinct tokens",
-                                      received=f"{duplicate!r} more than once"))
-        if self.max_tokens is not None and len(full) > self.max_tokens:
-            raise ConfigError(explain(
-                f"{self.label} vocabulary",
-                expected=f"at most max_tokens={self.max_tokens} entries (padding, OOV included)",
-                received=f"{len(full)} entries",
-                fix="raise max_tokens or pass fewer tokens"))
         self._vocabulary, self._lookup = full, lookup
 
     def adapt(self, texts: Iterable[str]) -> None:
@@ -309,9 +294,11 @@ class TextVectorizer:
         counts: Counter[str] = Counter()
         for token_lists in self._chunks(texts):
             counts.update(chain.from_iterable(token_lists))
-        vocabulary = vocabulary_from_counts(counts, self.max_tokens)
+        vocabulary = vocabulary_from_counts(counts, self.max_tokens, self.min_count)
         self._vocabulary = vocabulary
         self._lookup = {token: index for index, token in enumerate(vocabulary)}
+        for listener in self.adapt_listeners:
+            listener(len(vocabulary))
 
     # -- tokenizing and calling --------------------------------------------------------------
     def tokenize(self, texts: Iterable[str]) -> list[list[str]]:
@@ -382,7 +369,7 @@ class TextVectorizer:
 
 
 _CONFIG_KEYS = ("max_tokens", "standardize", "split", "ngrams", "output_sequence_length",
-                "vocabulary", "name")
+                "vocabulary", "name", "min_count")
 
 
 def _modes(arg: str) -> tuple[str, ...]:
