@@ -157,3 +157,22 @@ def test_cnn_lstm_model_saves_loads_and_exports(tmp_path: Path) -> None:
     (longer,) = session.run(None, {"x": np.tile(x, (1, 2, 1))})  # the time axis is dynamic
     np.testing.assert_allclose(longer, model.predict(np.tile(x, (1, 2, 1)), verbose=0),
                                rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("layer", [sk.Conv1D(2, 3, padding="causal"), sk.Conv1D(2, 1, 2),
+                                   sk.MaxPooling1D(2), sk.AveragePooling1D(2, 1, "same"),
+                                   sk.Flatten()], ids=repr)
+def test_streams_refuse_windows_over_time(layer: sk.layers.Layer) -> None:
+    model = sk.Sequential([sk.LSTM(3, return_sequences=True), layer])
+    with pytest.raises(ConfigError, match="needs the whole sequence"):
+        model.stream()
+
+
+def test_streams_take_one_step_windows() -> None:
+    model = sk.Sequential([sk.Input((6, 2)), sk.Conv1D(3, 1), sk.TimeDistributed(sk.Dense(2)),
+                           sk.LSTM(2, return_sequences=True)])
+    x = np.random.default_rng(5).normal(size=(2, 6, 2)).astype(np.float32)
+    stream = model.stream()
+    parts = [stream.step(x[:, :4]), stream.step(x[:, 4:])]
+    np.testing.assert_allclose(np.concatenate(parts, axis=1), model.predict(x, verbose=0),
+                               atol=1e-6)
