@@ -11,20 +11,39 @@ Examples:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection
 from typing import Any
 
+import numpy as np
+
 from seqkit.errors import ConfigError, InputTypeError, explain
 
-__all__ = ["boolean", "fraction", "one_of", "positive_int"]
+__all__ = ["as_int", "boolean", "fraction", "one_of", "positive_int", "sequence_of_layers"]
+
+
+def as_int(value: Any) -> int | None:
+    """``value`` as a Python ``int`` if it is an integer (numpy integers too, such as
+    ``np.int64(8)``; not a ``bool``, a float or a string), else ``None``.
+
+    Examples:
+        >>> import numpy as np
+        >>> as_int(np.int64(8)), as_int(3.0), as_int(True)
+        (8, None, None)
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        return None
+    return operator.index(value)
 
 
 def positive_int(value: Any, arg: str, owner: str) -> int:
-    """Returns ``value`` if it is an integer >= 1, else raises [`ConfigError`][]."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """Returns ``value`` as an ``int`` if it is an integer >= 1 (numpy integers too), else
+    raises [`ConfigError`][]."""
+    number = as_int(value)
+    if number is None or number < 1:
         raise ConfigError(explain(f"{owner} {arg}", expected="a positive integer",
                                   received=f"{arg}={value!r}"))
-    return value
+    return number
 
 
 def fraction(value: Any, arg: str, owner: str, *, allow_one: bool = False) -> float:
@@ -57,3 +76,20 @@ def boolean(value: Any, arg: str, owner: str) -> bool:
         raise InputTypeError(explain(f"{owner} {arg}", expected="True or False",
                                      received=f"{arg}={value!r}"))
     return value
+
+
+def sequence_of_layers(value: Any, arg: str, owner: str) -> list[Any]:
+    """``value`` as a list if it is a list or tuple (of layers, or their configs: the
+    caller checks each entry), else raises [`InputTypeError`][].
+
+    Examples:
+        >>> try:
+        ...     sequence_of_layers(None, "layers", "Ensemble")
+        ... except InputTypeError as error:
+        ...     print(error)
+        Ensemble layers: expected a list of layers but received layers=None
+    """
+    if not isinstance(value, list | tuple):
+        raise InputTypeError(explain(f"{owner} {arg}", expected="a list of layers",
+                                     received=f"{arg}={value!r}"[:80]))
+    return list(value)

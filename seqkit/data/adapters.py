@@ -17,10 +17,11 @@ from torch import Tensor
 
 from seqkit.errors import InputError, InputTypeError, explain
 
-__all__ = ["pad_sequences", "to_tensor"]
+__all__ = ["pad_sequences", "to_series", "to_tensor"]
 
 
-def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
+def to_tensor(data: Any, arg: str, *, allow_empty: bool = False
+              ) -> tuple[Tensor, Tensor | None]:
     """Converts ``data`` to a tensor, padding ragged sequences.
 
     Arrays and tensors keep their dtype and memory (no copy, except for arrays with
@@ -30,6 +31,8 @@ def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
         data: A numpy array, tensor, pandas object, nested list, or a list of sequences of
             different lengths (padded with zeros at the end).
         arg: The argument name for messages (``"x"``, ``"y"``, ...).
+        allow_empty: Take a first axis of size 0 (one sequence of a ragged list may have
+            no steps).
 
     Returns:
         ``(tensor, lengths)``; ``lengths`` is ``None`` unless ``data`` was ragged.
@@ -60,7 +63,7 @@ def to_tensor(data: Any, arg: str) -> tuple[Tensor, Tensor | None]:
         _check_numeric_dtype(array.dtype, arg)
         tensor = _shared_tensor(array)
     _check_numeric_dtype(tensor.dtype, arg)
-    if tensor.dim() == 0 or tensor.shape[0] == 0:
+    if tensor.dim() == 0 or (tensor.shape[0] == 0 and not allow_empty):
         raise InputError(explain(arg, expected="at least one sample",
                                  received=f"shape {tuple(tensor.shape)}"))
     return tensor, None
@@ -75,15 +78,24 @@ def pad_sequences(sequences: Sequence[Any], arg: str) -> tuple[Tensor, Tensor]:
 
     Returns:
         ``(padded, lengths)``: ``(batch, max_time[, features])`` and ``(batch,)`` int64.
+        A sequence may be empty (length 0, e.g. ``[]``): its row is all padding.
 
     Examples:
         >>> padded, lengths = pad_sequences([[[1.0], [2.0]], [[3.0]]], "x")
         >>> tuple(padded.shape), lengths.tolist()
         ((2, 2, 1), [2, 1])
+        >>> pad_sequences([[[1.0], [2.0]], []], "x")[1].tolist()
+        [2, 0]
     """
     if len(sequences) == 0:
         raise InputError(explain(arg, expected="at least one sample", received="an empty list"))
-    tensors = [to_tensor(seq, f"{arg}[{i}]")[0] for i, seq in enumerate(sequences)]
+    tensors = [to_tensor(seq, f"{arg}[{i}]", allow_empty=True)[0]
+               for i, seq in enumerate(sequences)]
+    shaped = [t for t in tensors if t.shape[0] > 0]
+    if shaped:  # an empty `[]` takes the others' feature shape (and dtype)
+        like = shaped[0]
+        tensors = [like.new_zeros((0, *like.shape[1:])) if t.numel() == 0 and t.dim() == 1
+                   else t for t in tensors]
     tails = {tuple(t.shape[1:]) for t in tensors}
     if len(tails) > 1:
         raise InputError(
@@ -93,6 +105,29 @@ def pad_sequences(sequences: Sequence[Any], arg: str) -> tuple[Tensor, Tensor]:
     lengths = torch.tensor([t.shape[0] for t in tensors], dtype=torch.int64)
     padded = torch.nn.utils.rnn.pad_sequence(tensors, batch_first=True)
     return padded, lengths
+
+
+def to_series(data: Any, arg: str) -> np.ndarray:
+    """One numeric series as a flat float32 array (a list, array, tensor or pandas
+    Series), checked to hold finite numbers; strings and objects are refused.
+
+    Examples:
+        >>> to_series([1, 2, 3], "history")
+        array([1., 2., 3.], dtype=float32)
+        >>> try:
+        ...     to_series(["a", "b"], "history")
+        ... except InputTypeError as error:
+        ...     print(str(error).split(";")[0])
+        history: expected numbers (bool, int or float) but received dtype <U1
+    """
+    tensor, _ = to_tensor(data.detach().cpu() if isinstance(data, Tensor) else data, arg)
+    values = tensor.float().reshape(-1)
+    if not bool(torch.isfinite(values).all()):
+        index = int((~torch.isfinite(values)).nonzero()[0][0])
+        raise InputError(explain(arg, expected="finite numbers",
+                                 received=f"{float(values[index])} at index {index}",
+                                 fix="drop or impute missing values first"))
+    return values.numpy()
 
 
 def _shared_tensor(array: np.ndarray) -> Tensor:

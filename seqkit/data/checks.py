@@ -16,7 +16,8 @@ from seqkit.data.contract import TargetLayout, TokenIds
 from seqkit.errors import InputError, InputTypeError, explain
 
 __all__ = ["check_finite", "check_ids", "check_input_dtype", "check_lengths",
-           "check_same_count", "check_targets", "row_blocks"]
+           "check_same_count", "check_steps_and_features", "check_targets",
+           "check_weight_values", "row_blocks"]
 
 BLOCK_BYTES = 1 << 20
 """Bytes of data a check reads at a time."""
@@ -65,9 +66,53 @@ def check_same_count(arg: str, got: int, n: int) -> None:
                                      "the second for time-major arrays)"))
 
 
+def check_weight_values(weight: Tensor, arg: str) -> None:
+    """Weights multiply losses: each must be >= 0 (a negative one would reward errors).
+
+    Examples:
+        >>> try:
+        ...     check_weight_values(torch.tensor([1.0, -0.5]), "sample_weight")
+        ... except InputError as error:
+        ...     print(str(error).split(";")[0])
+        sample_weight: expected weights >= 0 but received -0.5 (at index 1)
+    """
+    for start, block in row_blocks(weight):
+        negative = (block < 0).nonzero()
+        if len(negative):
+            index = start + int(negative[0][0])
+            raise InputError(explain(arg, expected="weights >= 0",
+                                     received=f"{float(weight[index])} (at index {index})",
+                                     fix="weights multiply each sample's loss: use 0 to "
+                                         "ignore a sample"))
+
+
 def check_lengths(lengths: Tensor, n: int, time_steps: int | None) -> Tensor:
-    """``lengths`` as ``(n,)`` int64, checked to lie in ``[0, time_steps]``."""
+    """``lengths`` as ``(n,)`` int64, checked to be whole numbers (``3.0`` is taken, not
+    ``2.7``) in ``[0, time_steps]``, one per sample.
+
+    Examples:
+        >>> check_lengths(torch.tensor([3.0, 1.0]), 2, 4).tolist()
+        [3, 1]
+        >>> try:
+        ...     check_lengths(torch.tensor([2.7, 1.0]), 2, 4)
+        ... except InputError as error:
+        ...     print(str(error).split(" but")[0])
+        lengths: expected whole numbers of steps
+    """
     check_same_count("lengths", lengths.shape[0], n)
+    if lengths.numel() != n:
+        raise InputError(explain("lengths", expected=f"one length per sample, shape ({n},)",
+                                 received=f"shape {tuple(lengths.shape)}"))
+    if lengths.dtype == torch.bool:
+        raise InputTypeError(explain("lengths", expected="integer lengths",
+                                     received="dtype torch.bool",
+                                     fix="a (batch, time) mask gives lengths=mask.sum(1)"))
+    if lengths.dtype.is_floating_point:
+        check_finite(lengths, "lengths")
+        if not bool((lengths == lengths.round()).all()):
+            raise InputError(explain("lengths", expected="whole numbers of steps",
+                                     received=f"{_first_fraction(lengths.reshape(n))}",
+                                     fix="round them, e.g. lengths.astype(int)"))
     lengths = lengths.reshape(n).long()
     if time_steps is None or bool((lengths < 0).any()) or bool((lengths > time_steps).any()):
         raise InputError(explain(
@@ -77,11 +122,34 @@ def check_lengths(lengths: Tensor, n: int, time_steps: int | None) -> Tensor:
 
 
 def check_input_dtype(x: Tensor, token_ids: TokenIds | None) -> None:
-    """Token ids for an ``Embedding`` must be integers."""
-    if token_ids is not None and x.dtype.is_floating_point:
+    """Token ids for an ``Embedding`` must be integers (not floats, not bools)."""
+    if token_ids is not None and (x.dtype.is_floating_point or x.dtype == torch.bool):
         raise InputTypeError(explain(
             "x", expected="integer token ids (the model starts with an Embedding)",
             received=f"dtype {x.dtype}", fix="convert with x.astype('int64')"))
+
+
+def check_steps_and_features(x: Tensor, token_ids: TokenIds | None) -> None:
+    """A batch-major input has at least one time step and one feature (token ids: one
+    step). Rows of a ragged list may be empty; the padded batch may not.
+
+    Examples:
+        >>> try:
+        ...     check_steps_and_features(torch.zeros(4, 0, 2), None)
+        ... except InputError as error:
+        ...     print(str(error).split(";")[0])
+        x: expected at least one time step but received shape (4, 0, 2)
+    """
+    if x.dim() >= 2 and x.shape[1] == 0:
+        raise InputError(explain("x", expected="at least one time step",
+                                 received=f"shape {tuple(x.shape)}",
+                                 fix="a model needs steps to read: pad empty sequences to "
+                                     "one step, or drop them"))
+    if token_ids is None and x.dim() >= 3 and 0 in x.shape[2:]:
+        raise InputError(explain("x", expected="at least one feature per step",
+                                 received=f"shape {tuple(x.shape)}",
+                                 fix="the last axis holds the features: x[..., None] adds "
+                                     "one to (batch, time) values"))
 
 
 def check_ids(x: Tensor, token_ids: TokenIds) -> None:
@@ -176,6 +244,11 @@ def _check_one_hot(y: Tensor, layout: TargetLayout) -> None:
             "y for loss='categorical_crossentropy'", expected="values in [0, 1]",
             received=f"values from {float(low)} to {float(high)}",
             fix="pass one-hot vectors or class probabilities"))
+
+
+def _first_fraction(values: Tensor) -> str:
+    index = int((values != values.round()).nonzero()[0][0])
+    return f"{float(values[index])} (at index {index})"
 
 
 def _range(tensor: Tensor) -> tuple[float, float]:

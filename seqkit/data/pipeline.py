@@ -29,10 +29,12 @@ from seqkit.data.checks import (
     check_input_dtype,
     check_lengths,
     check_same_count,
+    check_steps_and_features,
     check_targets,
     row_blocks,
 )
 from seqkit.data.contract import DataContract
+from seqkit.data.label_kind import check_label_kind
 from seqkit.data.layout import from_model_layout
 from seqkit.data.preprocess import adapt_inputs, adapt_targets, encode_text, needs_label_encoder
 from seqkit.data.split import rows, sample_count, split_point
@@ -200,6 +202,7 @@ def _inputs(contract: DataContract, x: Any, lengths: Tensor | None
         lengths = text_lengths if lengths is None else lengths
     n = x.shape[0]
     check_input_dtype(x, contract.token_ids)
+    check_steps_and_features(x, contract.token_ids)
     check_finite(x, "x")
     if lengths is not None:
         lengths = check_lengths(lengths, n, x.shape[1] if x.dim() >= 2 else None)
@@ -222,9 +225,11 @@ def _source_targets(contract: DataContract, y: Any, n: int) -> Any:
     checked to have ``n`` samples. Per-step targets of a time-major model are time-major."""
     if y is None:
         raise InputError(explain("y", expected="targets for x", received="y=None"))
-    per_step = contract.targets().per_step
+    layout = contract.targets()
+    per_step = layout.per_step
     if contract.label_encoder is not None or needs_label_encoder(y):
         labels = y.to_numpy() if hasattr(y, "to_numpy") else y
+        check_label_kind(labels, layout)
         if per_step and not contract.batch_first and np.ndim(labels) >= 2:
             labels = np.swapaxes(np.asarray(labels), 0, 1)
         check_same_count("y", sample_count(labels, "y"), n)
@@ -242,7 +247,8 @@ def _with_targets(contract: DataContract, x: Tensor, lengths: Tensor | None, tar
     encoder = contract.label_encoder
     y = encoder.encode(targets) if encoder is not None else targets
     check_targets(y, contract.targets(), x.shape[1] if x.dim() >= 2 else None)
-    weight = sample_weights(sample_weight, class_weight, y, x.shape[0], encoder)
+    weight = sample_weights(sample_weight, class_weight, y, x.shape[0], encoder,
+                            layout=contract.targets())
     return Batch(x, y, lengths, weight)
 
 

@@ -22,10 +22,12 @@ __all__ = ["BatchTransform"]
 class BatchTransform:
     """Turns a gathered batch into what the model takes.
 
-    ``x`` becomes int64 token ids or float32 values (other float dtypes such as float16
-    are kept), then goes through the numeric preprocessing steps; ``y`` becomes int64 class
-    ids for ``cross_entropy`` or floats (one-hot targets too), then is scaled by the target
-    scaler; weights become float32. Every batch comes out contiguous.
+    ``x`` becomes int64 token ids or float32 values (float16, bfloat16 and float64 inputs
+    are cast to float32, the dtype of the model's weights; under a ``precision=`` setting
+    Lightning casts the batch on from there), then goes through the numeric preprocessing
+    steps; ``y`` becomes int64 class ids for ``cross_entropy`` or floats (one-hot targets
+    too), then is scaled by the target scaler; weights become float32. Every batch comes out
+    contiguous.
 
     Args:
         contract: The model's side of the pipeline (steps adapted after this is made
@@ -101,9 +103,7 @@ def _input_dtype(x: Tensor, contract: DataContract) -> Tensor:
 
 
 def _float(values: Tensor) -> Tensor:
-    if values.dtype.is_floating_point and values.dtype != torch.float64:
-        return values
-    return values.float()
+    return values if values.dtype == torch.float32 else values.float()
 
 
 def _contiguous(values: Tensor) -> Tensor:

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from seqkit._checks import one_of, positive_int
+from seqkit._checks import one_of, positive_int, sequence_of_layers
 from seqkit.errors import ConfigError, InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.bidirectional import Bidirectional
@@ -86,7 +86,8 @@ class Ensemble(Layer):
                                       received=f"members={members}",
                                       fix="use the layers themselves for a single model"))
         self.combine = one_of(combine, "combine", "Ensemble", COMBINES)
-        self._stack_config: list[dict[str, Any]] = [_layer_config(layer) for layer in layers]
+        self._stack_config: list[dict[str, Any]] = [
+            _layer_config(layer) for layer in sequence_of_layers(layers, "layers", "Ensemble")]
         if not self._stack_config:
             raise ConfigError(explain("Ensemble layers", expected="at least one layer",
                                       received="an empty list",

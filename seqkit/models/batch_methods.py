@@ -105,7 +105,7 @@ class BatchMethods:
         data = call_data(contract, x, y, sample_weight=sample_weight)
         if class_weight is not None:
             weight = sample_weights(data.sample_weight, class_weight, data.y, len(data.x),
-                                    contract.label_encoder)
+                                    contract.label_encoder, layout=contract.targets())
             data = Batch(data.x, data.y, data.lengths, weight)
         self.prepare_training()
         (batch,) = inference_loader(contract, data, max(1, len(data.x)), by_length=False)

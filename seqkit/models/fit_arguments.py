@@ -7,7 +7,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 
-from seqkit._checks import positive_int
+from seqkit._checks import as_int, positive_int
 from seqkit.errors import ConfigError, explain
 
 __all__ = ["check_initial_epoch", "keras_trainer_arguments", "start_at_epoch"]
@@ -32,7 +32,7 @@ def keras_trainer_arguments(keras: dict[str, int | None], trainer: pl.Trainer | 
     for name, value in keras.items():
         if value is None or (name == "validation_freq" and value == 1):
             continue
-        positive_int(value, name, "fit")
+        value = positive_int(value, name, "fit")
         target = _TRAINER_ARGUMENTS[name]
         if trainer is not None or target in trainer_kwargs:
             raise ConfigError(explain(
@@ -47,15 +47,15 @@ def keras_trainer_arguments(keras: dict[str, int | None], trainer: pl.Trainer | 
 def check_initial_epoch(initial_epoch: int, ckpt_path: str | None) -> int:
     """Keras's ``initial_epoch``: a non-negative int, and not with a checkpoint (which
     carries its own epoch)."""
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) \
-            or initial_epoch < 0:
+    number = as_int(initial_epoch)
+    if number is None or number < 0:
         raise ConfigError(explain("fit initial_epoch", expected="an integer >= 0",
                                   received=f"initial_epoch={initial_epoch!r}"))
     if initial_epoch and ckpt_path is not None:
         raise ConfigError(explain("fit initial_epoch", expected="initial_epoch or ckpt_path",
                                   received="both", fix="a checkpoint resumes at its own "
                                   "epoch: drop initial_epoch"))
-    return initial_epoch
+    return number
 
 
 def start_at_epoch(trainer: pl.Trainer, initial_epoch: int) -> None:

@@ -14,7 +14,7 @@ from seqkit.data.batch import Batch
 from seqkit.data.batching import inference_loader
 from seqkit.data.layout import to_model_layout
 from seqkit.data.pipeline import call_data
-from seqkit.errors import NotCompiledError, explain
+from seqkit.errors import ConfigError, InputError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
 from seqkit.models._states import read_initial_states, states_for_output
@@ -70,6 +70,9 @@ class InferenceAPI:
             raise NotCompiledError(explain("evaluate", expected="a compiled model",
                                            received="no compile() call",
                                            fix="call model.compile(loss=...) first"))
+        if y is None:
+            raise InputError(explain("evaluate y", expected="targets for x", received="y=None",
+                                     fix="pass the targets: model.evaluate(x, y)"))
         shown = resolve_loop_verbose(verbose, "evaluate")
         return_dict = boolean(return_dict, "return_dict", "evaluate")
         size = positive_int(batch_size, "batch_size", "evaluate")
@@ -135,6 +138,7 @@ class InferenceAPI:
         """
         shown = resolve_loop_verbose(verbose, "predict")
         step = positive_int(batch_size, "batch_size", "predict")
+        boolean(return_state, "return_state", "predict")
         contract = self.data_contract()
         data = call_data(contract, x, lengths=lengths)
         starts = read_initial_states(self, initial_state, self.device)
@@ -182,12 +186,23 @@ class InferenceAPI:
 
         One output unit means binary (logit > 0, or probability > 0.5 after a final
         sigmoid); several mean multiclass (argmax).
-        ``verbose`` is [`predict`][seqkit.models.Sequential.predict]'s.
+        ``verbose`` is [`predict`][seqkit.models.Sequential.predict]'s. A model compiled
+        with a regression loss has no classes: refused with a ``ConfigError``.
         """
+        settings = self.compile_settings
+        if settings is not None and settings.loss_spec().task == "regression":
+            raise ConfigError(explain(
+                "predict_classes", expected="a classifier (compiled with a classification "
+                "loss)", received=f"a model compiled with loss={_loss_name(settings.loss)}",
+                fix="use predict() for a regression model's values"))
         scores = self.predict(x, batch_size=batch_size, lengths=lengths, verbose=verbose)
         probabilities = outputs_probabilities(self.layers[-1])
         ids = predicted_classes(torch.as_tensor(scores), probabilities).cpu().numpy()
         return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
+
+
+def _loss_name(loss: Any) -> str:
+    return repr(loss) if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
 
 
 def keras_result(result: dict[str, float], return_dict: bool

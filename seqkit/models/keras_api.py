@@ -27,6 +27,7 @@ from seqkit.models.fit_arguments import (
     keras_trainer_arguments,
     start_at_epoch,
 )
+from seqkit.models.fit_checks import check_fit_call
 from seqkit.models.inference import InferenceAPI
 from seqkit.models.keras_weights import KerasWeights
 from seqkit.saving.checkpoint_file import check_checkpoint
@@ -83,7 +84,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
             The model, for chaining.
         """
         self.compile_settings = CompileSettings(
-            optimizer=optimizer, loss=loss, metrics=list(metrics or []), lr=lr,
+            optimizer=optimizer, loss=loss, metrics=[] if metrics is None else metrics, lr=lr,
             weight_decay=weight_decay, scheduler=scheduler,
         )
         self.reset_training_objects()
@@ -187,6 +188,9 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         Returns:
             The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``.
         """
+        epochs, seed = check_fit_call(
+            x, epochs=epochs, shuffle=shuffle, seed=seed, callbacks=callbacks, trainer=trainer,
+            validation_split=validation_split, trainer_kwargs=trainer_kwargs, fit=self.fit)
         datamodule = x if isinstance(x, pl.LightningDataModule) else None
         if datamodule is not None:
             _check_datamodule_arguments(y, validation_data, validation_split,
@@ -203,7 +207,6 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         if self.compile_settings is None:
             self.prepare_training()  # raises NotCompiledError with the fix
         batch_size = 32 if batch_size is None else positive_int(batch_size, "batch_size", "fit")
-        positive_int(epochs, "epochs", "fit")
         initial_epoch = check_initial_epoch(initial_epoch, ckpt_path)
         trainer_kwargs.update(keras_trainer_arguments(
             {"steps_per_epoch": steps_per_epoch, "validation_steps": validation_steps,

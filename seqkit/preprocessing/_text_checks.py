@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable
 from difflib import get_close_matches
 from typing import Any, NoReturn
 
-from seqkit.errors import ConfigError, InputTypeError, explain
+from seqkit.errors import ConfigError, InputError, InputTypeError, explain
 from seqkit.preprocessing._text_ops import OOV_TOKEN, PAD_TOKEN, RESERVED_TOKENS
 
 __all__ = [
     "check_batch_of_texts",
     "check_mode",
+    "check_tokens_seen",
     "checked_vocabulary",
     "describe_callable",
     "first_non_str",
@@ -44,6 +45,24 @@ def check_mode(value: Any, arg: str, modes: tuple[str, ...], owner: str) -> Any:
     raise ConfigError(explain(f"{owner} {arg}", expected=f"one of {named}, None or a callable",
                               received=f"{arg}={value!r}",
                               fix=f"did you mean {close[0]!r}?" if close else None))
+
+
+def check_tokens_seen(token_count: int, owner: str) -> None:
+    """``adapt`` learns a vocabulary from tokens: texts without any (no texts at all, or
+    only empty strings) would leave only the reserved tokens, and every id padding.
+
+    Examples:
+        >>> try:
+        ...     check_tokens_seen(0, "TextVectorizer")
+        ... except InputError as error:
+        ...     print(str(error).split(";")[0])
+        TextVectorizer.adapt texts: expected at least one token but received none
+    """
+    if token_count == 0:
+        raise InputError(explain(f"{owner}.adapt texts", expected="at least one token",
+                                 received="none",
+                                 fix="adapt on the training texts (no texts, or only empty "
+                                     "ones, were given)"))
 
 
 def check_batch_of_texts(texts: Any, owner: str) -> None:

@@ -154,7 +154,38 @@ def _labels(labels: Any) -> np.ndarray:
     if array.ndim != 1:
         raise InputError(explain("labels", expected="one label per sample (1-D)",
                                  received=f"shape {array.shape}"))
+    _check_present(array)
     return array
+
+
+def _missing(value: Any) -> bool:
+    """``None``, a float NaN, or pandas' ``NA`` / ``NaT``: no label."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+def _check_present(array: np.ndarray) -> None:
+    """Missing labels (``None``, NaN) are refused, not made into a class of their own.
+
+    Examples:
+        >>> try:
+        ...     _check_present(np.array(["a", None], dtype=object))
+        ... except InputError as error:
+        ...     print(str(error).split(";")[0])
+        y labels: expected a label for every sample but received None at index 1
+    """
+    if array.dtype.kind == "f":
+        bad = np.flatnonzero(np.isnan(array))
+    elif array.dtype.kind == "O":
+        bad = np.flatnonzero(np.fromiter((_missing(v) for v in array), bool, len(array)))
+    else:
+        return
+    if len(bad):
+        raise InputError(explain(
+            "y labels", expected="a label for every sample",
+            received=f"{array[bad[0]]!r} at index {int(bad[0])}",
+            fix="drop the samples without labels (or impute them) before fit"))
 
 
 def _plain(value: Any) -> Any:

@@ -36,6 +36,7 @@ from seqkit.errors import ConfigError, NotBuiltError, explain
 from seqkit.preprocessing._text_checks import (
     check_batch_of_texts,
     check_mode,
+    check_tokens_seen,
     checked_vocabulary,
     describe_callable,
     raise_not_text,
@@ -284,6 +285,7 @@ class TextVectorizer:
 
         Raises:
             InputTypeError: ``texts`` is a single string, or an entry is not a string.
+            InputError: ``texts`` hold no token at all (none, or only empty texts).
 
         Examples:
             >>> vectorizer = TextVectorizer()
@@ -294,6 +296,7 @@ class TextVectorizer:
         counts: Counter[str] = Counter()
         for token_lists in self._chunks(texts):
             counts.update(chain.from_iterable(token_lists))
+        check_tokens_seen(sum(counts.values()), self.label)
         vocabulary = vocabulary_from_counts(counts, self.max_tokens, self.min_count)
         self._vocabulary = vocabulary
         self._lookup = {token: index for index, token in enumerate(vocabulary)}

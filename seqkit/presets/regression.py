@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from seqkit._checks import fraction, one_of, positive_int
+from seqkit._checks import boolean, fraction, one_of, positive_int
 from seqkit.data.adapters import to_series
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.base import Layer
@@ -69,6 +69,9 @@ def regressor(units: int = 64, num_layers: int = 1, dropout: float = 0.0, output
         (3, 1)
     """
     positive_int(outputs, "outputs", "regressor")
+    for flag, value in (("per_step", per_step), ("normalize", normalize),
+                        ("scale_targets", scale_targets)):
+        boolean(value, flag, "regressor")
     layers: list[Any] = [Normalization()] if normalize else []
     layers += recurrent_stack(units, num_layers, dropout, bidirectional, cell,
                               last_returns_sequences=per_step)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,13 +43,22 @@ class CompileSettings:
             raise unknown_name("optimizer", self.optimizer, OPTIMIZERS)
         if isinstance(self.scheduler, str) and self.scheduler not in SCHEDULERS:
             raise unknown_name("scheduler", self.scheduler, SCHEDULERS)
+        if not isinstance(self.optimizer, str) and not callable(self.optimizer):
+            raise InputTypeError(explain(
+                "compile optimizer", expected="a name, an optimizer class or a factory",
+                received=f"optimizer={self.optimizer!r}"))
+        if self.scheduler is not None and not isinstance(self.scheduler, str) \
+                and not callable(self.scheduler):
+            raise InputTypeError(explain(
+                "compile scheduler", expected=f"None, one of {', '.join(SCHEDULERS)} or a "
+                "callable optimizer -> scheduler", received=f"scheduler={self.scheduler!r}"))
         if self.lr is not None and (isinstance(self.lr, bool) or not isinstance(
-                self.lr, int | float) or self.lr <= 0):
-            raise ConfigError(explain("compile lr", expected="a positive number",
+                self.lr, int | float) or not 0 < self.lr < math.inf):
+            raise ConfigError(explain("compile lr", expected="a positive finite number",
                                       received=f"lr={self.lr!r}"))
         if isinstance(self.weight_decay, bool) or not isinstance(
-                self.weight_decay, int | float) or self.weight_decay < 0:
-            raise ConfigError(explain("compile weight_decay", expected="a number >= 0",
+                self.weight_decay, int | float) or not 0 <= self.weight_decay < math.inf:
+            raise ConfigError(explain("compile weight_decay", expected="a finite number >= 0",
                                       received=f"weight_decay={self.weight_decay!r}"))
         if isinstance(self.metrics, str | torchmetrics.Metric):
             self.metrics = [self.metrics]

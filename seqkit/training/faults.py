@@ -91,7 +91,11 @@ class NonFiniteLossGuard(pl.Callback):
                            loss: Tensor) -> None:
         # The one host read per step (.item() costs ~0.3 us, torch.isfinite ~20 us).
         value = loss.item() if loss.numel() == 1 else float(loss.detach().float().sum())
-        if math.isfinite(value):
+        finite = math.isfinite(value)
+        if trainer.world_size > 1:  # all processes stop at the same step (the others
+            # would wait for this one's gradients in the all-reduce forever)
+            finite = trainer.strategy.reduce_boolean_decision(finite, all=True)
+        if finite:
             self._keep(pl_module)
             self._kept = (trainer.current_epoch, self._step)
             return
@@ -122,7 +126,8 @@ def _message(trainer: pl.Trainer, step: int, loss: float,
     epochs = trainer.max_epochs if trainer.max_epochs and trainer.max_epochs > 0 else "?"
     where = (f"epoch {trainer.current_epoch + 1}/{epochs}, step {step + 1} of the epoch "
              f"(global step {trainer.global_step})")
-    kind = "nan" if math.isnan(loss) else ("inf" if loss > 0 else "-inf")
+    kind = ("nan" if math.isnan(loss) else "inf" if loss == math.inf else "-inf"
+            if loss == -math.inf else "NaN or inf in another process")
     if restored and kept is not None:
         weights = (f"the model keeps the weights of the last finite step (epoch "
                    f"{kept[0] + 1}, step {kept[1] + 1})")

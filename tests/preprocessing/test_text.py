@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seqkit.datasets import quotes_by_topic
-from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, SeqkitError
+from seqkit.errors import ConfigError, InputError, InputTypeError, NotBuiltError, SeqkitError
 from seqkit.preprocessing import OOV_TOKEN, PAD_TOKEN, TextVectorizer, VectorizedText
 from seqkit.preprocessing import text as text_module
 
@@ -81,9 +81,11 @@ def test_adapt_replaces_the_previous_vocabulary() -> None:
     assert vectorizer.vocabulary == ["", "[UNK]", "three"]
 
 
-def test_adapt_on_an_empty_corpus_keeps_only_the_reserved_tokens() -> None:
-    assert adapted([]).vocabulary == ["", "[UNK]"]
-    assert adapted(["", "  ", "?!"]).vocabulary == ["", "[UNK]"]
+@pytest.mark.parametrize("texts", [[], ["", "  ", "?!"], iter([])])
+def test_adapt_on_a_corpus_without_tokens_is_refused(texts: object) -> None:
+    # Only the reserved tokens would be learnt: every text would become padding.
+    with pytest.raises(InputError, match=r"TextVectorizer.adapt texts.*token"):
+        adapted(texts)
 
 
 def test_vocabulary_property_is_a_copy() -> None:
