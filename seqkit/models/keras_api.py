@@ -186,7 +186,10 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
                 ``strategy``, ``precision``, ``gradient_clip_val``, ...).
 
         Returns:
-            The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``.
+            The History: ``history.history["loss"]``, ``["val_loss"]``, metrics, ``lr``. It
+            is also ``model.history`` (as in Keras), there even when ``fit`` raised: after
+            Ctrl-C (a ``KeyboardInterrupt``, not Lightning's ``SystemExit``) it holds the
+            finished epochs, and the model is in eval mode.
         """
         epochs, seed = check_fit_call(
             x, epochs=epochs, shuffle=shuffle, seed=seed, callbacks=callbacks, trainer=trainer,
