@@ -10,6 +10,7 @@ from seqkit.layers.batch_normalization import BatchNormalization
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
+from seqkit.layers.dot_attention import Attention
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.ensemble import COMBINES, Ensemble
 from seqkit.layers.initializers import INITIALIZERS
@@ -37,6 +38,7 @@ __all__ = [
     "LAYER_REGISTRY",
     "LSTM",
     "Activation",
+    "Attention",
     "AttentionPooling1D",
     "AveragePooling1D",
     "BatchNormalization",

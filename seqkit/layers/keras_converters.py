@@ -14,6 +14,7 @@ from seqkit.layers.base import Layer
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import Activation, Dense, Dropout, RepeatVector
+from seqkit.layers.dot_attention import Attention
 from seqkit.layers.embedding import Embedding
 from seqkit.layers.input import Input
 from seqkit.layers.keras_config import KerasLayer, convert_layer, keras_converter
@@ -178,6 +179,17 @@ def _attention(keras: KerasLayer) -> Layer:
         causal=bool(keras.call.get("use_causal_mask", False)),
         kernel_initializer=keras.initializer("kernel_initializer", "glorot_uniform"),
         bias_initializer=keras.initializer("bias_initializer", "zeros"), name=keras.name)
+
+
+@keras_converter("Attention")
+def _dot_attention(keras: KerasLayer) -> Layer:
+    if keras.call.get("return_attention_scores"):
+        raise ConfigError(explain(f"from_keras: {keras.label} call argument "
+                                  "return_attention_scores", expected="False (one output)",
+                                  received="True"))
+    causal = keras.call.get("use_causal_mask", False) or keras.get("causal", False)
+    return Attention(keras.get("use_scale", False), keras.get("score_mode", "dot"),
+                     keras.get("dropout", 0.0), causal=bool(causal), name=keras.name)
 
 
 def _channels_last(keras: KerasLayer) -> None:

@@ -8,6 +8,7 @@ from seqkit.layers.attention_pooling import AttentionPooling1D
 from seqkit.layers.base import Layer
 from seqkit.layers.convolutional import Conv1D
 from seqkit.layers.core import RepeatVector
+from seqkit.layers.dot_attention import Attention
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 from seqkit.layers.reshaping import Flatten
@@ -19,7 +20,7 @@ __all__ = ["check_streamable"]
 # attention (causal too: it keeps no cache of earlier chunks' keys) sees the whole sequence.
 _WHOLE_SEQUENCE_LAYERS = (RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Ensemble,
                           MultiHeadAttention, AttentionPooling1D, MaxPooling1D,
-                          AveragePooling1D, Flatten)
+                          AveragePooling1D, Flatten, Attention)
 
 
 def check_streamable(layer: Layer, what: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from seqkit._checks import sequence_of_layers
 from seqkit.errors import ConfigError, InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.bidirectional import Bidirectional
@@ -62,7 +63,7 @@ class WideAndDeep(Layer):
                                       expected="None, 'sigmoid' or 'softmax'",
                                       received=f"activation={activation!r}"))
         self.activation = activation
-        layers = [_layer(spec) for spec in deep]
+        layers = [_layer(spec) for spec in sequence_of_layers(deep, "deep", "WideAndDeep")]
         if not layers:
             raise ConfigError(explain("WideAndDeep deep", expected="at least one layer",
                                       received="an empty list",

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from seqkit._checks import sequence_of_layers
 from seqkit.errors import ConfigError, InputError, InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.bidirectional import Bidirectional
@@ -89,7 +90,8 @@ class WindowNormalization(Layer):
             raise ConfigError(explain("WindowNormalization epsilon", expected="a number >= 0",
                                       received=f"epsilon={epsilon!r}"))
         self.epsilon = float(epsilon)
-        self._stack_config = [_layer_config(layer) for layer in layers]
+        self._stack_config = [_layer_config(layer) for layer in
+                              sequence_of_layers(layers, "layers", "WindowNormalization")]
         if not self._stack_config:
             raise ConfigError(explain("WindowNormalization layers", expected="at least one "
                                       "layer", received="an empty list",

@@ -95,3 +95,35 @@ def test_initial_kernels_have_keras_scale() -> None:
     kernel = get_layer_weights(ours)[0]
     limit = (6 / (16 * 4 + 16 * 8)) ** 0.5
     assert abs(kernel).max() <= limit and abs(kernel).max() > 0.9 * limit
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("pattern", ["right", "left", "inner"])
+@pytest.mark.parametrize("arguments", [{}, {"use_scale": True},
+                                       {"score_mode": "concat", "use_scale": True}],
+                         ids=["dot", "scaled", "concat"])
+def test_dot_product_attention_equals_keras(arguments: dict, pattern: str,
+                                            causal: bool) -> None:
+    """Keras's ``Attention()([x, x])``: masked queries give zeros there too."""
+    inputs = keras.Input((7,), dtype="int32")
+    embedded = keras.layers.Embedding(VOCAB, EMBED, mask_zero=True)(inputs)
+    attended = keras.layers.Attention(**arguments)([embedded, embedded],
+                                                   use_causal_mask=causal)
+    theirs = keras.Model(inputs, attended)
+    rng = np.random.default_rng(2)
+    theirs.set_weights([w + rng.normal(0, 0.3, np.shape(w)).astype(np.float32)
+                        for w in theirs.get_weights()])
+    embedding = sk.Embedding(VOCAB, EMBED, mask_zero=True)
+    attention = sk.Attention(**arguments, causal=causal)
+    ids = _ids(pattern)
+    with torch.no_grad():
+        out = embedding(torch.from_numpy(ids))
+        attention(out.values, out.lengths)
+        set_layer_weights(embedding, theirs.layers[1].get_weights())
+        set_layer_weights(attention, theirs.layers[2].get_weights())
+        out = embedding(torch.from_numpy(ids))
+        got = attention.eval()(out.values, out.lengths).values.numpy()
+    expected = keras.ops.convert_to_numpy(theirs(ids, training=False))
+    np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)  # zeros at masked too
+    assert [w.shape for w in get_layer_weights(attention)] == [
+        np.shape(w) for w in theirs.layers[2].get_weights()]

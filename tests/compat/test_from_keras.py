@@ -84,6 +84,7 @@ def _attention_model(causal: bool) -> object:
     x = L.Embedding(VOCAB, 8, mask_zero=True)(inputs)
     x = L.MultiHeadAttention(num_heads=2, key_dim=4, value_dim=3)(x, x,
                                                                   use_causal_mask=causal)
+    x = L.Attention(use_scale=True)([x, x], use_causal_mask=causal)
     x = L.LayerNormalization()(x)
     x = L.GlobalAveragePooling1D()(x)
     return keras.Model(inputs, L.Dense(2, activation="sigmoid")(x))

@@ -132,3 +132,34 @@ def test_stream_refuses_attention(layer: sk.layers.Layer) -> None:
     model = sk.Sequential([sk.LSTM(3, return_sequences=True), layer])
     with pytest.raises(ConfigError, match="needs the whole sequence at once"):
         model.stream()
+
+
+@pytest.mark.parametrize("arguments", [{}, {"use_scale": True, "causal": True},
+                                       {"score_mode": "concat", "use_scale": True}])
+def test_dot_product_attention_padded_batch_equals_each_sequence_alone(
+        arguments: dict, tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    model = sk.Sequential([sk.Dense(8), sk.Attention(**arguments), sk.GlobalAveragePooling1D(),
+                           sk.Dense(2)])
+    model.build((None, None, 3))
+    x, lengths = _padded()
+    batch = model.predict(x, lengths=lengths, verbose=0)
+    for row, length in enumerate(lengths):
+        alone = model.predict(x[row:row + 1, :length], verbose=0)
+        np.testing.assert_allclose(batch[row], alone[0], atol=1e-5)
+    config = model.layers[1].get_config()
+    assert sk.Attention.from_config(config).get_config() == config
+    model.save(tmp_path / "dot.seqkit")
+    np.testing.assert_allclose(sk.load_model(tmp_path / "dot.seqkit").predict(
+        x, lengths=lengths, verbose=0), batch, atol=1e-6)
+    scalars = arguments.get("use_scale", False) + (arguments.get("score_mode") == "concat")
+    assert model.layers[1].count_params() == scalars  # Keras's scalar weights
+
+
+def test_dot_product_attention_refuses_bad_arguments() -> None:
+    with pytest.raises(ConfigError, match="score_mode"):
+        sk.Attention(score_mode="additive")
+    with pytest.raises(ConfigError, match="dropout"):
+        sk.Attention(dropout=-0.1)
+    with pytest.raises(ConfigError, match="needs the whole sequence at once"):
+        sk.Sequential([sk.LSTM(3, return_sequences=True), sk.Attention()]).stream()
