@@ -29,6 +29,7 @@ from itertools import chain, islice, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
+import torch
 from torch import Tensor
 
 from seqkit._checks import positive_int
@@ -153,6 +154,11 @@ class TextVectorizer:
         self.output_sequence_length = (
             None if output_sequence_length is None
             else positive_int(output_sequence_length, "output_sequence_length", self.label))
+        if self.output_sequence_length is not None:  # every row is padded to it
+            # here, not at the top: importing seqkit.layers while seqkit.data loads is a cycle
+            from seqkit.layers._sizes import check_sample_size
+            check_sample_size(self.label, self.output_sequence_length,
+                              f"output_sequence_length={output_sequence_length}", torch.int64)
         self._vocabulary: list[str] | None = None
         self._lookup: dict[str, int] = {}
         self._init_vocabulary = None if vocabulary is None else token_list(vocabulary, self.label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seqkit._checks import fraction, one_of, positive_int
+from seqkit._checks import boolean, fraction, one_of, positive_int
 from seqkit.errors import ConfigError, explain
 from seqkit.layers.base import Layer
 from seqkit.layers.core import Dropout
@@ -135,6 +135,7 @@ def sequence_classifier(num_classes: int | None = None, units: int = 64,
                          "sequence_classifier")
     if dropout > 0:
         body.append(Dropout(dropout))
+    boolean(normalize, "normalize", "sequence_classifier")
     return _classifier([Normalization()] if normalize else [], body, ensemble, num_classes,
                        lr, "sequence_classifier")
 

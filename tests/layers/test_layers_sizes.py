@@ -124,3 +124,14 @@ def test_reasonable_sizes_still_build() -> None:
                            sk.GRU(32), sk.Dense(10)])
     model.build((None, 20))
     assert model.count_params() > 0
+
+
+def test_text_sizes_that_cannot_fit_are_refused() -> None:
+    from seqkit.preprocessing import TextVectorizer
+
+    with no_allocation(), pytest.raises(SizeError, match=r"1,000,000,000 values per sample "
+                                                          r"\(7\.5 GiB of int64"):
+        TextVectorizer(output_sequence_length=10**9)
+    assert TextVectorizer(output_sequence_length=4096).output_sequence_length == 4096
+    with no_allocation(), pytest.raises(SizeError, match="vocab_size=1000000000000"):
+        sk.presets.text_classifier(num_classes=2, max_tokens=10**12)
