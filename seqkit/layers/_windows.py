@@ -101,7 +101,8 @@ def output_length(length: int | None, *, span: int, stride: int, padding: str) -
 
 
 def output_lengths(lengths: Tensor, *, span: int, stride: int, padding: str) -> Tensor:
-    """Per-row :func:`output_length` of ``(batch,)`` lengths."""
+    """Per-row [`output_length`][seqkit.layers._windows.output_length] of ``(batch,)``
+    lengths."""
     if padding == "valid":
         return torch.where(lengths >= span, torch.div(lengths - span, stride,
                                                       rounding_mode="floor") + 1, 0)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seqkit.layers.base import counted_parameters
+from seqkit.layers.batch_normalization import BatchNormalization
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.kernels import KernelPath
@@ -68,10 +69,13 @@ def kernel_paths(model: Sequential, device: torch.device | str | None = None
 
 def parameter_counts(model: Sequential) -> tuple[int, int]:
     """``(trainable, non_trainable)`` parameter counts of the whole model, as Keras counts
-    them (``seqkit.layers.base.counted_parameters``)."""
+    them (``seqkit.layers.base.counted_parameters``; a ``BatchNormalization``'s moving
+    statistics are non-trainable weights, as in Keras)."""
     counted = list(counted_parameters(model))
     trainable = sum(p.numel() for p in counted if p.requires_grad)
-    return trainable, sum(p.numel() for p in counted) - trainable
+    moving = sum(2 * layer.moving_mean.numel() for layer in model.modules()  # not trained
+                 if isinstance(layer, BatchNormalization) and layer.moving_mean is not None)
+    return trainable, sum(p.numel() for p in counted) - trainable + moving
 
 
 def summary_table(model: Sequential) -> Table:

@@ -159,3 +159,10 @@ def test_cnn_models_with_these_layers_save_load_and_export(tmp_path: Path) -> No
     session = ort.InferenceSession(str(model.to_onnx(tmp_path / "steps.onnx")))
     (onnx_out,) = session.run(None, {"x": x})
     np.testing.assert_allclose(onnx_out, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_summary_counts_moving_statistics_as_non_trainable_weights() -> None:
+    model = sk.Sequential([sk.Input((6, 2)), sk.BatchNormalization(), sk.Dense(1)])
+    totals = sk.models.summary.parameter_counts(model)
+    assert totals == (2 * 2 + 3, 2 * 2)  # gamma, beta, Dense; moving mean and variance
+    assert sum(totals) == model.count_params()
