@@ -1,9 +1,11 @@
 """The ``seqkit demo`` job: forecast the airline passengers series, compare to baselines.
 
-The model forecasts one month ahead from the previous 12 months. It learns the
-*seasonal log-difference* ``log(y[t]) - log(y[t-12])`` (growth against the same month a
-year earlier), which removes the trend and the seasonality an LSTM cannot extrapolate
-beyond its training range; forecasts are turned back into passengers.
+The model is the forecaster preset as a user would write it, on the raw passenger counts:
+``sk.data.windows(train, lookback=24)``, ``sk.presets.forecaster(lookback=24)``, ``fit``.
+Its [`WindowNormalization`][seqkit.layers.WindowNormalization] scales every window by
+its own level and spread and learns the correction to the seasonal-naive forecast, so the
+growing trend carries over to the held-out years; the season (12) is detected in ``fit``,
+which also stops early on the most recent training windows.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqkit.data.windows import windows
 from seqkit.datasets import airline_passengers
-from seqkit.layers import LSTM, Dense
-from seqkit.models import Sequential
+from seqkit.presets import forecaster
 from seqkit.training.history import History
 
 __all__ = ["DemoForecast", "DemoResult", "forecast_demo", "run_demo"]
@@ -32,11 +34,6 @@ class DemoResult:
     test_months: list[str]
 
 
-def _windows(series: np.ndarray, lookback: int) -> tuple[np.ndarray, np.ndarray]:
-    x = np.lib.stride_tricks.sliding_window_view(series[:-1], lookback)[..., None]
-    return np.ascontiguousarray(x, dtype=np.float32), series[lookback:].astype(np.float32)
-
-
 @dataclass(frozen=True)
 class DemoForecast:
     """The held-out months with the LSTM's and the baselines' forecasts (passengers)."""
@@ -49,18 +46,18 @@ class DemoForecast:
     history: History
 
 
-def forecast_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 150,
+def forecast_demo(*, test_months: int = 24, lookback: int = 24, epochs: int = 150,
                   seed: int = 0, verbose: int = 0, validate: bool = False) -> DemoForecast:
     """Trains on all but the last ``test_months`` and forecasts them one step ahead.
 
     Args:
         test_months: Months held out at the end.
         lookback: Months of history per input window.
-        epochs: Training epochs.
+        epochs: Most training epochs (``fit`` stops early on its validation tail).
         seed: Seed for weights and shuffling.
         verbose: Passed to ``fit``.
-        validate: Also score the held-out months after every epoch (``val_loss`` in the
-            History; they are never trained on).
+        validate: Kept for older callers: the History always has ``val_loss``, on the
+            most recent 20 % of the training windows (the held-out months are never seen).
 
     Returns:
         The held-out months, the actual values, the LSTM's forecast, the seasonal-naive
@@ -71,25 +68,19 @@ def forecast_demo(*, test_months: int = 24, lookback: int = 12, epochs: int = 15
         >>> result.lstm.shape, result.seasonal_naive.shape, len(result.months)
         ((12,), (12,), 12)
     """
+    del validate
     months, passengers = airline_passengers()
-    log_series = np.log(passengers)
-    growth = log_series[SEASON:] - log_series[:-SEASON]  # growth[k] is month k + 12
-    train_growth = growth[:-test_months]
-    mean, std = float(train_growth.mean()), float(train_growth.std())
-    x, y = _windows((growth - mean) / std, lookback)
-    n_train = len(y) - test_months
-
-    model = Sequential([LSTM(32), Dense(1)], loss="mse", metrics=["mae"], lr=1e-2)
-    held_out = (x[n_train:], y[n_train:]) if validate else None
-    history = model.fit(x[:n_train], y[:n_train], epochs=epochs, batch_size=16,
-                        verbose=verbose, seed=seed, validation_data=held_out)
-    predicted_growth = model.predict(x[n_train:])[:, 0] * std + mean
-    same_month_last_year = passengers[-test_months - SEASON:-SEASON]
+    train = passengers[:-test_months]
+    x, y = windows(train, lookback=lookback)
+    model = forecaster(lookback=lookback)
+    history = model.fit(x, y, epochs=epochs, verbose=verbose, seed=seed)
+    every_window, _ = windows(passengers, lookback=lookback)
+    one_step = model.predict(every_window[-test_months:], verbose=0)[:, 0]
     return DemoForecast(
         months=list(months[-test_months:]),
         actual=passengers[-test_months:],
-        lstm=same_month_last_year * np.exp(predicted_growth),
-        seasonal_naive=same_month_last_year,
+        lstm=one_step.astype(np.float64),
+        seasonal_naive=passengers[-test_months - SEASON:-SEASON],
         naive=passengers[-test_months - 1:-1],
         history=history,
     )

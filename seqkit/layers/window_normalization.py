@@ -14,12 +14,18 @@ For a window ``x`` (the target column of ``(lookback, features)``) the layer com
 * ``scale``: the window's standard deviation (never below ``epsilon``),
 
 feeds ``(x - level) / scale`` to the wrapped stack, whose output ``z`` (``(batch,
-horizon)``) is a forecast in those units, and answers ``base + scale * z``. With
-``residual=True`` (the default) ``base`` is the seasonal-naive forecast (the value one
-season before each forecast step; the last value without a season), so the stack learns
-what seasonal naive gets wrong and a stack that outputs zeros *is* seasonal naive; with
-``residual=False`` ``base`` is ``level``. Either way the layer is exact under affine
-changes of units: ``a * x + b`` gives ``a * forecast + b``.
+horizon)``) is a forecast in those units, and answers ``base + scale * z``: the stack
+learns what a simple forecast gets wrong, and a stack that outputs zeros *is* that
+forecast. ``base`` is one of [`BASES`][seqkit.layers.window_normalization.BASES]:
+
+* ``"seasonal_naive"`` (the default): the value one season before each forecast step;
+* ``"seasonal_drift"``: seasonal naive plus the growth of the last season over the one
+  before (``mean(x[-s:]) - mean(x[-2s:-s])``, once per season ahead); plain seasonal
+  naive for windows shorter than two seasons;
+* ``"level"``: the window's level.
+
+Without a season both seasonal bases are the last value (naive). Every base is exact
+under affine changes of units: ``a * x + b`` gives ``a * forecast + b``.
 """
 
 from __future__ import annotations
@@ -30,14 +36,17 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import sequence_of_layers
+from seqkit._checks import one_of, sequence_of_layers
 from seqkit.errors import ConfigError, InputError, InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["WindowNormalization"]
+__all__ = ["BASES", "WindowNormalization"]
+
+BASES = ("seasonal_naive", "seasonal_drift", "level")
+"""What ``WindowNormalization``'s stack corrects (see the module's description)."""
 
 
 @register
@@ -50,16 +59,17 @@ class WindowNormalization(Layer):
         season_length: Steps per season (12 for monthly data with a yearly pattern), at
             most the window's length; ``None``: no season (level and base are the last
             value).
-        residual: Forecast the correction to seasonal naive (``True``) or to the level.
+        base: The forecast the stack corrects, one of
+            [`BASES`][seqkit.layers.window_normalization.BASES].
         target: The input column that is the series (the others, covariates, pass
             through unchanged).
         epsilon: Smallest scale, for constant windows.
         name: Layer name.
 
     Raises:
-        ConfigError: For an empty stack, a ``season_length`` below 1 or a negative
-            ``epsilon``; when built, a season longer than the window or a stack whose
-            output keeps a time axis.
+        ConfigError: For an empty stack, a ``season_length`` below 1, a negative
+            ``epsilon`` or an unknown ``base``; when built, a season longer than the window
+            or a stack whose output keeps a time axis.
 
     Examples:
         >>> import torch, seqkit as sk
@@ -77,11 +87,11 @@ class WindowNormalization(Layer):
     rank_fix: ClassVar[str | None] = "window the series first: sk.data.windows(series, lookback)"
 
     def __init__(self, layers: Sequence[Layer | dict[str, Any]], season_length: int | None = None,
-                 residual: bool = True, target: int = 0, epsilon: float = 1e-6, *,
+                 base: str = "seasonal_naive", target: int = 0, epsilon: float = 1e-6, *,
                  name: str | None = None) -> None:
         super().__init__(name=name)
         self.season_length = _season(season_length)
-        self.residual = bool(residual)
+        self.base_kind = one_of(base, "base", "WindowNormalization", BASES)
         if isinstance(target, bool) or not isinstance(target, int) or target < 0:
             raise ConfigError(explain("WindowNormalization target", expected="a column index "
                                       ">= 0", received=f"target={target!r}"))
@@ -102,11 +112,11 @@ class WindowNormalization(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"layers": [dict(spec) for spec in self._stack_config],
-                "season_length": self.season_length, "residual": self.residual,
+                "season_length": self.season_length, "base": self.base_kind,
                 "target": self.target, "epsilon": self.epsilon, "name": self.name}
 
     def extra_repr(self) -> str:
-        return (f"season_length={self.season_length}, residual={self.residual}, "
+        return (f"season_length={self.season_length}, base={self.base_kind!r}, "
                 f"target={self.target}")
 
     def set_season_length(self, season_length: int | None) -> None:
@@ -176,16 +186,20 @@ class WindowNormalization(Layer):
         return level, scale.clamp_min(self.epsilon)
 
     def base(self, values: Tensor, level: Tensor, horizon: int) -> Tensor:
-        """What the stack's output corrects: seasonal naive (``residual``) or the level."""
-        if not self.residual:
+        """What the stack's output corrects, ``(batch, horizon)`` (see ``base=``)."""
+        if self.base_kind == "level":
             return level.expand(-1, horizon)
         series = values[..., self.target]
-        steps = series.shape[1]
-        if self.season_length is None:
+        steps, season = series.shape[1], self.season_length
+        if season is None:
             return series[:, -1:].expand(-1, horizon)
-        index = steps - self.season_length + torch.arange(horizon, device=series.device) \
-            % self.season_length
-        return series[:, index]
+        ahead = torch.arange(horizon, device=series.device)
+        naive = series[:, steps - season + ahead % season]
+        if self.base_kind == "seasonal_naive" or steps < 2 * season:
+            return naive
+        drift = series[:, -season:].mean(dim=1, keepdim=True) \
+            - series[:, -2 * season:-season].mean(dim=1, keepdim=True)
+        return naive + drift * (1 + ahead // season).to(series.dtype)
 
     def call(self, values: Tensor, lengths: Tensor | None, state: RecurrentState | None
              ) -> LayerOutput:

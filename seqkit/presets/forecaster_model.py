@@ -40,12 +40,16 @@ class Forecaster(Sequential):
         validation_tail: Fraction of the windows (the last ones) held out when ``fit`` is
             given no validation data; 0 turns early stopping off.
         patience: Epochs without a better validation loss before training stops.
+        refit: After early stopping on the automatic tail, train again from the same
+            start on every window for the best epoch's count (the most recent windows
+            matter most for the next forecast).
         validation_residuals: ``actual - forecast`` on the held-out windows after ``fit``
             (``(n, horizon)``), or ``None``.
     """
 
     validation_tail: float = 0.2
     patience: int = 20
+    refit: bool = True
     validation_residuals: np.ndarray | None = None
 
     def normalization_layers(self) -> list[WindowNormalization]:
@@ -79,14 +83,36 @@ class Forecaster(Sequential):
             arguments["validation_split"] = self.validation_tail
         validating = bool(arguments.get("validation_split")) \
             or arguments.get("validation_data") is not None
-        callbacks = list(arguments.get("callbacks") or [])
+        user_callbacks = list(arguments.get("callbacks") or [])
+        callbacks = list(user_callbacks)
         if validating and not any(isinstance(c, pl.callbacks.EarlyStopping) for c in callbacks):
             callbacks.append(EarlyStopping(monitor="val_loss", patience=self.patience,
                                            restore_best_weights=True))
         arguments["callbacks"] = callbacks
+        refit = auto_tail and self.refit and "validation_split" in arguments \
+            and arguments["validation_split"] == self.validation_tail
+        if refit:
+            self._build_seeded(arguments)
+            start = {k: v.detach().clone() for k, v in self.state_dict().items()}
         history = super().fit(**arguments, **extra)
         self.validation_residuals = self._residuals(arguments) if validating else None
+        if refit and history.history.get("val_loss"):
+            best = int(np.argmin(history.history["val_loss"])) + 1
+            self.load_state_dict(start)
+            self.reset_training_objects()  # a fresh optimizer, as for the first run
+            arguments.update(validation_split=0.0, epochs=best, callbacks=user_callbacks)
+            refitted = super().fit(**arguments, **extra)
+            history.history["refit_loss"] = refitted.history["loss"]
         return history
+
+    def _build_seeded(self, arguments: dict[str, Any]) -> None:
+        """Builds the model (with fit's seed) so its starting weights can be kept."""
+        if self.built:
+            return
+        if arguments.get("seed") is not None:
+            pl.seed_everything(arguments["seed"], workers=False, verbose=False)
+        x = arguments["x"]
+        self.build((None, *tuple(x.shape[1:])))
 
     def _detect_season(self, x: Any) -> None:
         layers = self.normalization_layers()
@@ -102,6 +128,11 @@ class Forecaster(Sequential):
         season = detect_season(series, max_lag=windows.shape[1])
         for layer in layers:
             layer.set_season_length(season)
+        for block in self.layers:  # an Ensemble saves the configs its members were made from
+            if isinstance(block, Ensemble):
+                for spec in block._stack_config:
+                    if spec.get("class_name") == "WindowNormalization":
+                        spec["config"]["season_length"] = season
 
     def _residuals(self, arguments: dict[str, Any]) -> np.ndarray | None:
         data = arguments.get("validation_data")
@@ -124,8 +155,8 @@ def _rows(x: Any) -> int:
 
 
 def normalization_model(members: int, stack: list[Any], season_length: int | None,
-                        residual: bool = True) -> list[Any]:
+                        base: str = "seasonal_naive") -> list[Any]:
     """The forecaster's layers: ``WindowNormalization(stack)``, in an ``Ensemble`` of
     ``members`` copies when ``members > 1``."""
-    layer = WindowNormalization(stack, season_length=season_length, residual=residual)
+    layer = WindowNormalization(stack, season_length=season_length, base=base)
     return [layer] if members == 1 else [Ensemble([layer], members=members)]

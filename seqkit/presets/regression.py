@@ -83,7 +83,7 @@ def regressor(units: int = 64, num_layers: int = 1, dropout: float = 0.0, output
 def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int = 1,
                dropout: float = 0.0, cell: str = "lstm", *, lr: float = 3e-3,
                season_length: int | str | None = "auto", members: int = 3,
-               residual: bool = True) -> Forecaster:
+               base: str = "seasonal_naive") -> Forecaster:
     """A compiled forecaster: the last ``lookback`` steps in, the next ``horizon`` out.
 
     Train it on [`seqkit.data.windows`][seqkit.data.windows.windows]
@@ -110,7 +110,9 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
         season_length: Steps per season; ``"auto"`` detects it from the training windows
             in ``fit``; ``None``: no season (the correction is to the last value).
         members: Independently trained copies averaged (1: a single network).
-        residual: Learn the correction to seasonal naive (else to the window's level).
+        base: What the network corrects: ``"seasonal_naive"``, ``"seasonal_drift"`` (plus
+            the last season's growth) or ``"level"`` (see
+            [`WindowNormalization`][seqkit.layers.WindowNormalization]).
 
     Examples:
         >>> import numpy as np, seqkit as sk
@@ -135,7 +137,7 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
     stack: list[Any] = recurrent_stack(units, num_layers, dropout, False, cell,
                                        last_returns_sequences=False)
     stack.append(Dense(horizon, kernel_initializer="zeros"))  # starts as seasonal naive
-    model = Forecaster(normalization_model(members, stack, season, residual), loss="mse",
+    model = Forecaster(normalization_model(members, stack, season, base), loss="mse",
                        metrics=["mae", "rmse"], lr=lr, name="forecaster")
     model.detect_season = detect
     model.model_name = "forecaster"

@@ -19,7 +19,8 @@ def _layer(**kwargs: object) -> sk.WindowNormalization:
 
 
 @pytest.mark.parametrize("kwargs", [{"season_length": 4}, {"season_length": None},
-                                    {"season_length": 3, "residual": False}])
+                                    {"season_length": 4, "base": "seasonal_drift"},
+                                    {"season_length": 3, "base": "level"}])
 def test_shifted_and_scaled_series_gives_shifted_and_scaled_forecast(kwargs: dict) -> None:
     layer = _layer(**kwargs).eval()
     x = torch.randn(6, 8, 1, generator=torch.Generator().manual_seed(1))
@@ -30,12 +31,23 @@ def test_shifted_and_scaled_series_gives_shifted_and_scaled_forecast(kwargs: dic
                                    atol=1e-4 * scale)
 
 
-def test_zero_stack_output_is_seasonal_naive_or_naive() -> None:
+def _zero_stack(horizon: int, **kwargs: object) -> sk.WindowNormalization:
+    return sk.WindowNormalization([sk.LSTM(3), sk.Dense(horizon, kernel_initializer="zeros")],
+                                  **kwargs)
+
+
+def test_zero_stack_output_is_the_base_forecast() -> None:
     x = torch.arange(1.0, 17.0).reshape(2, 8, 1) ** 2
-    seasonal = sk.WindowNormalization([sk.LSTM(3), sk.Dense(6, kernel_initializer="zeros")],
-                                      season_length=4)
+    seasonal = _zero_stack(6, season_length=4)  # the default base
     expected = x[:, [4, 5, 6, 7, 4, 5], 0]  # one season back, tiled past the season
     torch.testing.assert_close(seasonal(x).values, expected)
+    drift = x[:, 4:, 0].mean(dim=1, keepdim=True) - x[:, :4, 0].mean(dim=1, keepdim=True)
+    with_drift = _zero_stack(6, season_length=4, base="seasonal_drift")(x).values
+    torch.testing.assert_close(with_drift, expected + drift * torch.tensor([1.0] * 4 + [2.0] * 2))
+    short = _zero_stack(2, season_length=5, base="seasonal_drift")(x).values  # no drift
+    torch.testing.assert_close(short, x[:, [3, 4], 0])
+    level = _zero_stack(2, season_length=4, base="level")(x).values
+    torch.testing.assert_close(level, x[:, 4:, 0].mean(dim=1, keepdim=True).expand(-1, 2))
     naive = sk.WindowNormalization([sk.LSTM(3), sk.Dense(2, kernel_initializer="zeros")])
     torch.testing.assert_close(naive(x).values, x[:, -1:, 0].expand(-1, 2))
 
@@ -59,11 +71,11 @@ def test_constant_window_gives_finite_forecast() -> None:
 
 
 def test_config_round_trip_and_saved_file(tmp_path: Path) -> None:
-    model = sk.Sequential([_layer(season_length=4, residual=False)])
+    model = sk.Sequential([_layer(season_length=4, base="level")])
     x = np.random.default_rng(3).normal(size=(4, 8, 1)).astype(np.float32) * 50 + 100
     expected = model.predict(x, verbose=0)
     config = model.layers[0].get_config()
-    assert config["season_length"] == 4 and config["residual"] is False
+    assert config["season_length"] == 4 and config["base"] == "level"
     assert sk.WindowNormalization.from_config(config).get_config() == config
     model.save(tmp_path / "wn.seqkit")
     loaded = sk.load_model(tmp_path / "wn.seqkit")
@@ -99,6 +111,7 @@ def test_onnx_export_answers_like_predict(tmp_path: Path) -> None:
      "season_length"),
     (lambda: sk.WindowNormalization([sk.Dense(1)], epsilon=-1.0), ConfigError, "epsilon"),
     (lambda: sk.WindowNormalization([sk.Dense(1)], target=-1), ConfigError, "target"),
+    (lambda: sk.WindowNormalization([sk.Dense(1)], base="mean"), ConfigError, "base"),
     (lambda: sk.WindowNormalization(["LSTM"]), InputTypeError, "seqkit layers"),
 ])
 def test_refused_arguments(make: object, error: type, match: str) -> None:
