@@ -208,6 +208,8 @@ def window_input(values: Tensor, lengths: Tensor | None, *, span: int, stride: i
         before, after = span - 1, 0
     elif stride > 1 and lengths is not None and not is_step_mask(lengths):
         return _aligned_same(values, lengths, span=span, stride=stride, fill=fill)
+    elif stride > 1 and torch.jit.is_tracing():  # ONNX: the padding follows the time axis
+        return _traced_same(values, span=span, stride=stride, fill=fill)
     else:
         before, after = same_pads(time, span=span, stride=stride)
     return functional.pad(values, (0, 0, before, after), value=fill)
@@ -226,3 +228,15 @@ def _aligned_same(values: Tensor, lengths: Tensor, *, span: int, stride: int,
     keep = (source >= 0) & (source < lengths[:, None])
     gathered = gather_steps(values, source.clamp(0, max(time - 1, 0)))
     return gathered.masked_fill(~keep.unsqueeze(-1), fill)
+
+
+def _traced_same(values: Tensor, *, span: int, stride: int, fill: float) -> Tensor:
+    """``"same"`` with ``strides > 1`` as tensor arithmetic on the time axis's size, so that
+    a traced (exported) graph pads every length as Keras does, not only the traced one."""
+    time = torch._shape_as_tensor(values)[1]
+    extent = (torch.div(time + stride - 1, stride, rounding_mode="floor") - 1) * stride + span
+    before = torch.div((extent - time).clamp(min=0), 2, rounding_mode="floor")
+    source = torch.arange(extent, device=values.device) - before
+    keep = (source >= 0) & (source < time)
+    gathered = values.index_select(1, torch.minimum(source.clamp(min=0), time - 1))
+    return gathered.masked_fill(~keep[None, :, None], fill)

@@ -176,3 +176,17 @@ def test_streams_take_one_step_windows() -> None:
     parts = [stream.step(x[:, :4]), stream.step(x[:, 4:])]
     np.testing.assert_allclose(np.concatenate(parts, axis=1), model.predict(x, verbose=0),
                                atol=1e-6)
+
+
+def test_exported_same_strided_windows_pad_every_length_as_keras(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(6)
+    model = sk.Sequential([sk.Input((None, 2)), sk.Conv1D(4, 3, strides=2, padding="same"),
+                           sk.AveragePooling1D(2, padding="same"),
+                           sk.MaxPooling1D(3, 2, "same"), sk.LSTM(3), sk.Dense(1)])
+    path = model.to_onnx(tmp_path / "same.onnx", input_sample=torch.zeros(2, 16, 2))
+    session = ort.InferenceSession(str(path))
+    for time in (16, 15, 17, 13):  # traced at 16: the others pad differently
+        x = np.random.default_rng(time).normal(size=(3, time, 2)).astype(np.float32)
+        (got,) = session.run(None, {"x": x})
+        np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
