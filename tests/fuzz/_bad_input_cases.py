@@ -46,6 +46,9 @@ KNOWN: dict[str, str] = {
     "presets:text_classifier(early_stopping='3')": "H6: text_classifier checks early_stopping",
     "presets:text_classifier(max_tokens=None)": "H6: the message names max_tokens, not the "
                                                 "Embedding's vocab_size",
+    **{f"{where}(residual={value!r})": "H5: bool(residual) takes any value (base= replaces it)"
+       for where in ("layers:WindowNormalization", "presets:forecaster")
+       for value in ("yes", 2)},
 }
 
 
