@@ -20,6 +20,7 @@ from seqkit.layers import keras_converters  # noqa: F401  (registers the convert
 from seqkit.layers.input import Input
 from seqkit.layers.keras_config import convert_layer
 from seqkit.layers.keras_weights import set_layer_weights
+from seqkit.models._keras_compile import compile_like_keras
 from seqkit.models.sequential import Sequential
 from seqkit.saving.format import MAX_LAYERS
 from seqkit.saving.keras_file import (
@@ -44,8 +45,9 @@ def from_keras(source: Any) -> Sequential:
             file. Reading a file needs only ``h5py`` (``pip install 'seqkit[keras]'``).
 
     Returns:
-        A built ``Sequential`` (not compiled: call ``compile`` to train it) whose
-        predictions equal Keras's, masks included; layers keep their Keras names.
+        A built ``Sequential`` whose predictions equal Keras's, masks included; layers
+        keep their Keras names. It is compiled as the Keras model was when seqkit has its
+        optimizer, loss and metrics by name (otherwise a warning says what was left out).
 
     Raises:
         ConfigError: A layer seqkit has no converter for (``Lambda``, a custom object,
@@ -89,6 +91,7 @@ def from_keras(source: Any) -> Sequential:
             set_layer_weights(layer, arrays)
         if keras.config.get("trainable") is False:
             layer.requires_grad_(False)
+    compile_like_keras(model, keras_file.config.get("compile_config"))
     return model
 
 
@@ -123,8 +126,14 @@ def _from_object(model: Any) -> KerasModelFile:
             "from_keras source", expected="a Keras model or the path of a .keras / .h5 file",
             received=f"{type(model).__name__} {model!r}"[:200]))
     # As a file holds it: tuples become lists, objects Keras did not serialise their repr
+    compiled = getattr(model, "get_compile_config", lambda: None)()
+    optimizer = getattr(model, "optimizer", None)
+    if isinstance(compiled, dict) and hasattr(optimizer, "get_config"):  # a live object
+        compiled = {**compiled, "optimizer": {"class_name": type(optimizer).__name__,
+                                              "config": optimizer.get_config()}}
     config = json.loads(json.dumps({"class_name": type(model).__name__,
-                                    "config": model.get_config()}, default=repr))
+                                    "config": model.get_config(),
+                                    "compile_config": compiled}, default=repr))
     weights = {layer.name: WeightGroup(list(layer.get_weights())) for layer in model.layers}
     return KerasModelFile(config, weights, f"<{type(model).__name__} object>")
 

@@ -306,6 +306,12 @@ def _legacy(h5py: Any, h5: Any, source: Path, limit: int) -> KerasModelFile:
         weights[name] = WeightGroup(arrays)
     version = h5.attrs.get("keras_version")
     version = version.decode() if isinstance(version, bytes) else version
+    training = h5.attrs.get("training_config")  # Keras 2's compile settings
+    if isinstance(training, bytes | str) and len(training) <= MAX_CONFIG_BYTES:
+        text = training.decode("utf-8") if isinstance(training, bytes) else training
+        settings = _json(text.encode("utf-8"), source)
+        settings.setdefault("optimizer", settings.get("optimizer_config"))
+        config = {**config, "compile_config": settings}
     return KerasModelFile(config, weights, str(source), version)
 
 

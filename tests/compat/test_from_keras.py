@@ -225,3 +225,25 @@ def _rewrite_config(source: Path, target: Path, config: str) -> None:
         for info in old.infolist():
             data = config.encode() if info.filename == "config.json" else old.read(info)
             new.writestr(info.filename, data)
+
+
+def test_compile_settings_come_along_where_seqkit_has_them(tmp_path: Path) -> None:
+    theirs = _token_model()
+    theirs.compile(optimizer=keras.optimizers.RMSprop(0.005),
+                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    theirs.save(tmp_path / "model.keras")
+    theirs.save(tmp_path / "model.h5")
+    for source in (theirs, tmp_path / "model.keras", tmp_path / "model.h5"):
+        settings = sk.from_keras(source).compile_settings
+        assert (settings.optimizer, settings.loss, settings.metrics) == (
+            "rmsprop", "sparse_categorical_crossentropy", ["accuracy"])
+        assert settings.lr == pytest.approx(0.005)
+    theirs.compile(optimizer="lion", loss="kl_divergence")
+    with pytest.warns(UserWarning, match="not compiled: seqkit has no equivalent of "
+                      "Keras's loss 'kl_divergence', optimizer"):
+        sk.from_keras(theirs)
+
+
+def test_a_keras_model_never_built_is_refused() -> None:
+    with pytest.raises(ConfigError, match="a built Keras model"):
+        sk.from_keras(keras.Sequential([L.LSTM(3), L.Dense(1)]))
