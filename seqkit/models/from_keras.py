@@ -18,7 +18,7 @@ from typing import Any
 from seqkit.errors import ConfigError, InputTypeError, ModelFileError, explain
 from seqkit.layers import keras_converters  # noqa: F401  (registers the converters)
 from seqkit.layers.input import Input
-from seqkit.layers.keras_config import convert_layer
+from seqkit.layers.keras_config import KERAS_CONVERTERS, convert_layer
 from seqkit.layers.keras_weights import set_layer_weights
 from seqkit.models._keras_compile import compile_like_keras
 from seqkit.models.sequential import Sequential
@@ -33,6 +33,10 @@ from seqkit.saving.keras_file import (
 __all__ = ["from_keras"]
 
 _FUNCTIONAL = ("Functional", "Model")
+_SUBLAYER_ORDER = tuple(dict.fromkeys(
+    name for converter in KERAS_CONVERTERS.values() for name in converter.weight_order))
+"""Every converter's sublayer order, for wrappers holding them (``TimeDistributed`` of a
+``Bidirectional``): the names are Keras's attributes, never ambiguous."""
 _Chain = list[tuple[dict[str, Any], dict[str, Any]]]
 
 
@@ -86,7 +90,7 @@ def from_keras(source: Any) -> Sequential:
         if isinstance(layer, Input):
             continue
         group = keras_file.weights.get(key, WeightGroup())
-        arrays = group.flatten(converter.weight_order)
+        arrays = group.flatten((*converter.weight_order, *_SUBLAYER_ORDER))
         if arrays or layer.count_params():
             set_layer_weights(layer, arrays)
         if keras.config.get("trainable") is False:

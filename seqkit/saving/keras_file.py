@@ -74,13 +74,13 @@ class WeightGroup:
     children: dict[str, WeightGroup] = field(default_factory=dict)
 
     def flatten(self, order: Sequence[str] = ()) -> list[np.ndarray]:
-        """Every array: its own, then each sublayer's (those in ``order`` first, in that
-        order, then the rest by name), depth first."""
+        """Every array: its own, then each sublayer's (at every depth those named in
+        ``order`` first, in that order, then the rest by name), depth first."""
         names = [*[n for n in order if n in self.children],
                  *sorted(set(self.children) - set(order))]
         arrays = list(self.arrays)
         for name in names:
-            arrays += self.children[name].flatten()
+            arrays += self.children[name].flatten(order)
         return arrays
 
 
@@ -299,9 +299,13 @@ def _legacy(h5py: Any, h5: Any, source: Path, limit: int) -> KerasModelFile:
         group = root[name]
         arrays = []
         for weight in _text_list(group.attrs.get("weight_names", []), source):
-            if not isinstance(group.get(weight, getlink=True), h5py.HardLink):
-                _ = list(_children(h5py, group, source))  # names the offending link
+            link = group.get(weight, getlink=True)
+            if link is None:
                 raise _refuse(source, f"weight {weight!r} of layer {name!r} missing")
+            if not isinstance(link, h5py.HardLink) or not isinstance(group[weight],
+                                                                      h5py.Dataset):
+                raise _refuse(source, f"a {type(link).__name__} at {group.name}/{weight} "
+                              "(only plain arrays are read)")
             arrays.append(budget.take(group[weight], f"{group.name}/{weight}"))
         weights[name] = WeightGroup(arrays)
     version = h5.attrs.get("keras_version")

@@ -98,6 +98,17 @@ def _cnn_lstm() -> object:
         L.AveragePooling1D(2, strides=1), L.LSTM(5), L.Dense(1)])
 
 
+def _windows_model() -> object:
+    """A wrapper holding a wrapper: the sublayer order applies at every depth."""
+    return keras.Sequential([keras.Input((4, 5, 2)),
+                             L.TimeDistributed(L.Bidirectional(L.GRU(3))), L.LSTM(4),
+                             L.Dense(1)])
+
+
+def _windows(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(3, 4, 5, 2)).astype(np.float32)
+
+
 def _full(seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=(4, 12, 3)).astype(np.float32)
 
@@ -109,6 +120,7 @@ MODELS: dict[str, tuple[Callable[[], object], Callable[[], np.ndarray]]] = {
     "attention": (lambda: _attention_model(False), _ids),
     "causal_attention": (lambda: _attention_model(True), _ids),
     "cnn_lstm": (_cnn_lstm, _full),
+    "windows": (_windows_model, _windows),
 }
 
 
