@@ -19,7 +19,11 @@ import numpy as np
 
 from seqkit.errors import ConfigError, InputTypeError, explain
 
-__all__ = ["as_int", "boolean", "fraction", "one_of", "positive_int", "sequence_of_layers"]
+__all__ = ["as_int", "boolean", "check_seed", "fraction", "one_of", "positive_int",
+           "sequence_of_layers"]
+
+SEED_LIMIT = 2**32 - 1
+"""The largest seed: numpy's and Lightning's seeds are unsigned 32-bit."""
 
 
 def as_int(value: Any) -> int | None:
@@ -34,6 +38,24 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         return None
     return operator.index(value)
+
+
+def check_seed(seed: Any, owner: str) -> int | None:
+    """``seed`` as an ``int`` in ``[0, 2**32 - 1]`` (numpy integers too), or ``None``.
+
+    Examples:
+        >>> import numpy as np
+        >>> check_seed(np.int64(7), "fit"), check_seed(None, "fit")
+        (7, None)
+    """
+    if seed is None:
+        return None
+    number = as_int(seed)
+    if number is None or not 0 <= number <= SEED_LIMIT:
+        raise ConfigError(explain(f"{owner} seed", expected=f"an integer in [0, {SEED_LIMIT}] "
+                                  "or None", received=f"seed={seed!r}",
+                                  fix="pass an integer such as seed=0"))
+    return number
 
 
 def positive_int(value: Any, arg: str, owner: str) -> int:

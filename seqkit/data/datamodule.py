@@ -7,7 +7,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from seqkit._checks import fraction, positive_int
+from seqkit._checks import boolean, check_seed, fraction, positive_int
 from seqkit.data.adapters import to_tensor
 from seqkit.data.batch import Batch
 from seqkit.data.checks import check_finite, check_same_count
@@ -57,8 +57,10 @@ class SequenceDataModule(pl.LightningDataModule):
         super().__init__()
         self.batch_size = positive_int(batch_size, "batch_size", "SequenceDataModule")
         split = fraction(validation_split, "validation_split", "SequenceDataModule")
-        self.shuffle, self.seed = shuffle, seed
-        self.bucket_by_length = bucket_by_length
+        self.shuffle = boolean(shuffle, "shuffle", "SequenceDataModule")
+        self.seed = check_seed(seed, "SequenceDataModule")
+        self.bucket_by_length = boolean(bucket_by_length, "bucket_by_length",
+                                        "SequenceDataModule")
         self.trim_to_longest = False
         self.orders = 1
         self.transform: Any = _float32

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import Tensor
 
-from seqkit._checks import positive_int
+from seqkit._checks import boolean, check_seed, positive_int
 from seqkit.data.batch import Batch
 from seqkit.errors import ConfigError, explain
 
@@ -89,12 +89,12 @@ class ArrayLoader:
     ) -> None:
         self.data = data
         self.batch_size = positive_int(batch_size, "batch_size", "fit")
-        self.shuffle = shuffle
-        self.seed = seed
+        self.shuffle = boolean(shuffle, "shuffle", "ArrayLoader")
+        self.seed = check_seed(seed, "ArrayLoader")
         self.pin_memory = pin_memory
         self.shard = shard
         self.trim_to_longest = trim_to_longest
-        self.bucket_by_length = bucket_by_length
+        self.bucket_by_length = boolean(bucket_by_length, "bucket_by_length", "ArrayLoader")
         self.orders = positive_int(orders, "orders", "ArrayLoader")
         self.order = order
         self.transform = transform

@@ -22,6 +22,7 @@ Examples:
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Iterator
 from difflib import get_close_matches
 from functools import cache
@@ -30,13 +31,11 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from seqkit._checks import as_int, boolean, positive_int
+from seqkit._checks import boolean, check_seed, positive_int
 from seqkit.data.loader import ArrayLoader
 from seqkit.errors import ConfigError, InputTypeError, explain
 
-__all__ = ["check_fit_call", "check_seed", "trainer_argument_names"]
-
-_SEED_LIMIT = 2**32 - 1  # numpy's and Lightning's seeds are unsigned 32-bit
+__all__ = ["check_compile_keywords", "check_fit_call", "trainer_argument_names"]
 
 
 def check_fit_call(x: Any, *, epochs: Any, shuffle: Any, seed: Any, callbacks: Any,
@@ -55,22 +54,46 @@ def check_fit_call(x: Any, *, epochs: Any, shuffle: Any, seed: Any, callbacks: A
     return epochs, seed
 
 
-def check_seed(seed: Any, owner: str) -> int | None:
-    """``seed`` as an ``int`` in ``[0, 2**32 - 1]``, or ``None``.
+# Keras's compile arguments that seqkit has no use for, with what to do instead.
+_KERAS_COMPILE = {
+    "loss_weights": "a Sequential has one output: weigh samples with fit(sample_weight=)",
+    "weighted_metrics": "metrics are weighted by fit's and evaluate's sample_weight already",
+    "run_eagerly": "seqkit runs eagerly (PyTorch)",
+    "steps_per_execution": "each step runs alone",
+    "jit_compile": "pass a compiled model's Trainer settings, or leave it out",
+    "auto_scale_loss": "use fit(precision='16-mixed'), which scales the loss",
+}
+
+
+def check_compile_keywords(kwargs: dict[str, Any], lr: float | None) -> float | None:
+    """``compile``'s extra keywords: Keras's ``learning_rate`` is ``lr``; Keras's arguments
+    seqkit does not use, and unknown names, are refused naming the closest valid one.
 
     Examples:
-        >>> import numpy as np
-        >>> check_seed(np.int64(7), "fit"), check_seed(None, "fit")
-        (7, None)
+        >>> check_compile_keywords({"learning_rate": 0.01}, None)
+        0.01
     """
-    if seed is None:
-        return None
-    number = as_int(seed)
-    if number is None or not 0 <= number <= _SEED_LIMIT:
-        raise ConfigError(explain(f"{owner} seed", expected=f"an integer in [0, {_SEED_LIMIT}] "
-                                  "or None", received=f"seed={seed!r}",
-                                  fix="pass an integer such as seed=0"))
-    return number
+    kwargs = dict(kwargs)
+    if "learning_rate" in kwargs:
+        if lr is not None:
+            raise ConfigError(explain("compile learning_rate", expected="lr or learning_rate",
+                                      received="both", fix="pass one of them"))
+        lr = kwargs.pop("learning_rate")
+        if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 < lr < math.inf:
+            raise ConfigError(explain("compile learning_rate",
+                                      expected="a positive finite number",
+                                      received=f"learning_rate={lr!r}"))
+    for name in kwargs:
+        if name in _KERAS_COMPILE:
+            raise ConfigError(explain(f"compile {name}", expected="an argument seqkit uses",
+                                      received=f"{name}=", fix=_KERAS_COMPILE[name]))
+        valid = ["optimizer", "loss", "metrics", "lr", "learning_rate", "weight_decay",
+                 "scheduler"]
+        close = get_close_matches(name, valid, n=1, cutoff=0.6)
+        raise ConfigError(explain("compile keyword", expected="one of " + ", ".join(valid),
+                                  received=f"{name}=",
+                                  fix=f"did you mean {close[0]!r}?" if close else None))
+    return lr
 
 
 def _check_callbacks(callbacks: Any) -> None:

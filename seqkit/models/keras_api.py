@@ -27,7 +27,7 @@ from seqkit.models.fit_arguments import (
     keras_trainer_arguments,
     start_at_epoch,
 )
-from seqkit.models.fit_checks import check_fit_call
+from seqkit.models.fit_checks import check_compile_keywords, check_fit_call
 from seqkit.models.inference import InferenceAPI
 from seqkit.models.keras_weights import KerasWeights
 from seqkit.saving.checkpoint_file import check_checkpoint
@@ -62,9 +62,10 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         lr: float | None = None,
         weight_decay: float = 0.0,
         scheduler: str | Callable[..., Any] | None = None,
+        **keras_kwargs: Any,
     ) -> Sequential:
         """Sets the optimizer, loss and metrics (checked now; unknown names suggest the
-        closest valid one).
+        closest valid one). Keras's ``learning_rate=`` is taken for ``lr``.
 
         Args:
             optimizer: ``"adam"`` (the default), ``"adamw"``, ``"sgd"``, ``"rmsprop"``,
@@ -83,6 +84,7 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
         Returns:
             The model, for chaining.
         """
+        lr = check_compile_keywords(keras_kwargs, lr)
         self.compile_settings = CompileSettings(
             optimizer=optimizer, loss=loss, metrics=[] if metrics is None else metrics, lr=lr,
             weight_decay=weight_decay, scheduler=scheduler,

@@ -241,3 +241,29 @@ def test_numpy_integers_are_accepted_where_an_int_is(integer: np.integer) -> Non
     assert type(model.layers[0].units) is int  # configs stay JSON
     x, _ = sk.data.windows(np.arange(40.0), lookback=integer, horizon=np.int64(1))
     assert x.shape[1] == 4
+
+
+# -- SequenceDataModule and ArrayLoader ---------------------------------------------------
+@pytest.mark.parametrize(("arguments", "match"), [
+    ({"shuffle": "no"}, r"SequenceDataModule shuffle: expected True or False"),
+    ({"seed": "abc"}, r"SequenceDataModule seed: expected an integer"),
+    ({"seed": -1}, r"SequenceDataModule seed: expected an integer"),
+    ({"bucket_by_length": 1}, r"SequenceDataModule bucket_by_length: expected True or False"),
+])
+def test_a_datamodule_checks_its_arguments(arguments: dict[str, object], match: str) -> None:
+    with pytest.raises(SeqkitError, match=match):
+        sk.data.SequenceDataModule(_x(), np.zeros(N), **arguments)
+
+
+@pytest.mark.parametrize(("arguments", "match"), [
+    ({"shuffle": "no"}, r"ArrayLoader shuffle"), ({"seed": 1.5}, r"ArrayLoader seed"),
+    ({"bucket_by_length": "yes"}, r"ArrayLoader bucket_by_length"),
+])
+def test_an_array_loader_checks_its_arguments(arguments: dict[str, object], match: str) -> None:
+    with pytest.raises(SeqkitError, match=match):
+        sk.data.ArrayLoader(sk.data.Batch(torch.zeros(N, 2)), 4, **arguments)
+
+
+def test_fit_refuses_a_bucket_by_length_that_is_not_a_bool() -> None:
+    with pytest.raises(InputTypeError, match="bucket_by_length: expected True or False"):
+        _regressor().fit(_x(), np.zeros(N), epochs=1, verbose=0, bucket_by_length="yes")

@@ -127,3 +127,55 @@ def test_predict_classes_on_a_classifier_still_works() -> None:
 def test_random_bad_batch_sizes_are_seqkit_errors(batch_size: object) -> None:
     with pytest.raises(SeqkitError, match="batch_size"):
         _model().fit(X, Y, verbose=0, batch_size=batch_size)
+
+
+def test_compile_takes_keras_learning_rate_for_lr() -> None:
+    model = _model().compile(loss="mse", learning_rate=0.05)
+    assert model.compile_settings.lr == 0.05
+    with pytest.raises(ConfigError, match="compile learning_rate: expected lr or "
+                                          "learning_rate"):
+        _model().compile(loss="mse", lr=0.1, learning_rate=0.1)
+
+
+@pytest.mark.parametrize("value", [math.nan, 0, -1.0, "0.1", math.inf])
+def test_compile_refuses_a_bad_learning_rate(value: object) -> None:
+    with pytest.raises(ConfigError, match="compile learning_rate: expected a positive"):
+        _model().compile(loss="mse", learning_rate=value)
+
+
+@pytest.mark.parametrize(("keywords", "match"), [
+    ({"loss_weights": [1.0]}, r"compile loss_weights: .*sample_weight"),
+    ({"run_eagerly": True}, r"compile run_eagerly: .*eagerly"),
+    ({"learnin_rate": 0.1}, r"compile keyword: .*learnin_rate=; did you mean 'learning_rate'"),
+    ({"foo": 1}, r"compile keyword: expected one of optimizer, loss"),
+])
+def test_compile_refuses_other_keywords_naming_them(keywords: dict[str, object],
+                                                    match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        _model().compile(loss="mse", **keywords)
+
+
+@pytest.mark.parametrize(("optimizer", "scheduler"), [(5, None), ("adam", 5)])
+def test_compile_refuses_optimizers_and_schedulers_of_other_types(optimizer: object,
+                                                                  scheduler: object) -> None:
+    with pytest.raises(InputTypeError, match=r"compile (optimizer|scheduler)"):
+        _model().compile(loss="mse", optimizer=optimizer, scheduler=scheduler)
+
+
+def test_compile_refuses_metrics_that_are_not_a_list() -> None:
+    with pytest.raises(InputTypeError, match="compile metrics"):
+        _model().compile(loss="mse", metrics=5)
+
+
+def test_fit_refuses_a_trainer_that_is_not_one() -> None:
+    with pytest.raises(InputTypeError, match=r"fit trainer: expected a pytorch_lightning"):
+        _model().fit(X, Y, verbose=0, trainer=object())
+
+
+def test_evaluate_without_targets_and_predict_return_state_type() -> None:
+    model = _model()
+    model.build((None, 5, 2))
+    with pytest.raises(SeqkitError, match=r"evaluate y: expected targets"):
+        model.evaluate(X, None, verbose=0)
+    with pytest.raises(InputTypeError, match=r"predict return_state: expected True or False"):
+        model.predict(X, return_state="yes", verbose=0)
