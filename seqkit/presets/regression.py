@@ -14,6 +14,12 @@ from seqkit.layers.core import Dense, Dropout
 from seqkit.layers.recurrent import GRU, LSTM
 from seqkit.models.sequential import Sequential
 from seqkit.preprocessing.normalization import Normalization
+from seqkit.presets.forecast_output import (
+    ForecastIntervals,
+    conformal_bounds,
+    future_index,
+    with_index,
+)
 from seqkit.presets.forecaster_model import Forecaster, normalization_model
 
 __all__ = ["forecast", "forecaster", "recurrent_stack", "regressor"]
@@ -145,7 +151,8 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
     return model
 
 
-def forecast(model: Sequential, history: Any, steps: int) -> np.ndarray:
+def forecast(model: Sequential, history: Any, steps: int, intervals: float | None = None
+             ) -> Any:
     """Forecasts ``steps`` values after ``history`` (a 1-D series) with a forecaster.
 
     Each round feeds the last ``lookback`` values (forecasts included once they are
@@ -153,26 +160,56 @@ def forecast(model: Sequential, history: Any, steps: int) -> np.ndarray:
 
     Args:
         model: A trained univariate forecaster (one input feature, ``horizon`` outputs).
-        history: The series so far, at least ``lookback`` values.
+        history: The series so far, at least ``lookback`` values: an array, a tensor, a
+            list, or a pandas Series (with a ``DatetimeIndex`` or ``PeriodIndex`` the
+            forecast is a Series indexed by the next periods).
         steps: How many values to forecast.
+        intervals: A coverage such as 0.8: also return conformal bounds from the
+            forecaster's validation residuals (see
+            [`seqkit.presets.forecast_output`][]).
 
     Returns:
-        ``(steps,)`` float array, in the series' units.
+        ``(steps,)`` float array (or pandas Series), in the series' units; with
+        ``intervals``, a [`ForecastIntervals`][seqkit.presets.forecast_output.ForecastIntervals]
+        ``(forecast, lower, upper, level)``.
+
+    Examples:
+        >>> import pandas as pd, seqkit as sk
+        >>> months, passengers = sk.datasets.airline_passengers()
+        >>> series = pd.Series(passengers, index=pd.PeriodIndex(months, freq="M"))
+        >>> x, y = sk.data.windows(series, lookback=24)
+        >>> model = sk.presets.forecaster(lookback=24, units=8, members=1)
+        >>> _ = model.fit(x, y, epochs=2, verbose=0, seed=0)
+        >>> result = sk.forecast(model, series, steps=3, intervals=0.8)
+        >>> [str(p) for p in result.forecast.index]
+        ['1961-01', '1961-02', '1961-03']
+        >>> bool((result.lower < result.forecast).all() and (result.forecast < result.upper).all())
+        True
     """
     lookback, horizon = _window_of(model)
     series = to_series(history, "forecast history")
     positive_int(steps, "steps", "forecast")
     if series.shape[0] < lookback:
         raise InputError(explain("forecast history", expected=f"at least lookback={lookback} "
-                                 "values", received=f"{series.shape[0]} values"))
+                                 "values", received=f"{series.shape[0]} values",
+                                 fix="pass the whole series so far, or a model with a "
+                                 "shorter lookback"))
     values = list(series[-lookback:])
     produced: list[float] = []
     while len(produced) < steps:
         window = np.asarray(values[-lookback:], dtype=np.float32)[None, :, None]
-        step = model.predict(window).reshape(-1)[:horizon]
+        step = model.predict(window, verbose=0).reshape(-1)[:horizon]
         produced.extend(step.tolist())
         values.extend(step.tolist())
-    return np.asarray(produced[:steps], dtype=np.float32)
+    result = np.asarray(produced[:steps], dtype=np.float32)
+    index = future_index(history, steps)
+    name = getattr(history, "name", None)
+    if intervals is None:
+        return with_index(result, index, name)
+    lower, upper = conformal_bounds(getattr(model, "validation_residuals", None), result,
+                                    intervals, horizon)
+    return ForecastIntervals(with_index(result, index, name), with_index(lower, index, name),
+                             with_index(upper, index, name), float(intervals))
 
 
 def _window_of(model: Sequential) -> tuple[int, int]:
