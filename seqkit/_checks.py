@@ -12,14 +12,15 @@ Examples:
 from __future__ import annotations
 
 import operator
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import numpy as np
 
 from seqkit.errors import ConfigError, InputTypeError, explain
 
-__all__ = ["as_int", "boolean", "check_seed", "fraction", "one_of", "positive_int",
+__all__ = ["as_int", "boolean", "check_seed", "fraction", "input_shape_argument",
+           "iterable_of_layers", "one_of", "optional_text", "positive_int",
            "sequence_of_layers"]
 
 SEED_LIMIT = 2**32 - 1
@@ -115,3 +116,57 @@ def sequence_of_layers(value: Any, arg: str, owner: str) -> list[Any]:
         raise InputTypeError(explain(f"{owner} {arg}", expected="a list of layers",
                                      received=f"{arg}={value!r}"[:80]))
     return list(value)
+
+
+def iterable_of_layers(value: Any, arg: str, owner: str) -> Iterable[Any]:
+    """``value`` if it is an iterable other than a string (``None``: no layers), else
+    raises [`InputTypeError`][]; the caller checks each entry.
+
+    Examples:
+        >>> list(iterable_of_layers(None, "layers", "Sequential"))
+        []
+    """
+    if value is None:
+        return []
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InputTypeError(explain(f"{owner} {arg}", expected="a list of layers",
+                                     received=f"{arg}={value!r}"[:80]))
+    return value
+
+
+def optional_text(value: Any, arg: str, owner: str) -> str | None:
+    """``value`` if it is a string or ``None``, else raises [`InputTypeError`][].
+
+    Examples:
+        >>> optional_text("encoder", "name", "Sequential")
+        'encoder'
+    """
+    if value is not None and not isinstance(value, str):
+        raise InputTypeError(explain(f"{owner} {arg}", expected="a string or None",
+                                     received=f"{arg}={value!r}"[:80]))
+    return value
+
+
+def input_shape_argument(shape: Any, owner: str) -> tuple[int | None, ...]:
+    """``shape`` as a tuple of sizes (``None`` or integers >= 1, numpy integers too), the
+    batch axis first, else raises [`ConfigError`][].
+
+    Examples:
+        >>> input_shape_argument([None, 5, 2], "Sequential.build")
+        (None, 5, 2)
+        >>> try:
+        ...     input_shape_argument((None, 5, 0), "Sequential.build")
+        ... except ConfigError as error:
+        ...     print(str(error).split(" but")[0])
+        Sequential.build input_shape: expected a tuple of sizes (None or integers >= 1)
+    """
+    sizes = tuple(shape) if isinstance(shape, tuple | list) else None
+    if sizes is not None:
+        numbers = [None if size is None else as_int(size) for size in sizes]
+        if all(size is None or (number is not None and number >= 1)
+               for size, number in zip(sizes, numbers, strict=True)):
+            return tuple(numbers)
+    raise ConfigError(explain(f"{owner} input_shape",
+                              expected="a tuple of sizes (None or integers >= 1)",
+                              received=f"input_shape={shape!r}"[:80],
+                              fix="e.g. (None, time, features), the batch axis first"))

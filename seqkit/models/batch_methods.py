@@ -15,7 +15,7 @@ from seqkit.data.batch import Batch
 from seqkit.data.batching import inference_loader
 from seqkit.data.pipeline import call_data
 from seqkit.data.weights import sample_weights
-from seqkit.errors import NotCompiledError, explain
+from seqkit.errors import InputError, NotCompiledError, explain
 from seqkit.models.inference import keras_result
 from seqkit.training.optimizers import make_optimizer
 
@@ -98,6 +98,9 @@ class BatchMethods:
             raise NotCompiledError(explain(where, expected="a compiled model",
                                            received="no compile() call",
                                            fix="call model.compile(loss=...) first"))
+        if y is None:
+            raise InputError(explain(f"{where} y", expected="targets for x", received="y=None",
+                                     fix="pass the batch's targets too"))
         if self.pending_head is not None:  # a preset's head sized from the labels
             self.pending_head.attach(self, y)
             self.pending_head = None

@@ -63,6 +63,10 @@ class KerasWeights:
             InputError: An array whose shape differs from its weight's.
         """
         self._require_built("set_weights")
+        if not isinstance(weights, list | tuple):
+            raise InputTypeError(explain("Sequential.set_weights",
+                                         expected="a list of arrays (get_weights()'s)",
+                                         received=f"a {type(weights).__name__}"))
         counts = [len(layer_weight_names(layer)) for layer in self.layers]
         if len(weights) != sum(counts):
             names = [f"{layer.name}: {count}" for layer, count in zip(self.layers, counts,

@@ -12,7 +12,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import boolean
+from seqkit._checks import boolean, input_shape_argument, iterable_of_layers, optional_text
 from seqkit.data.pipeline import forward_inputs
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
 from seqkit.layers.base import Layer, Shape
@@ -88,7 +88,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
     ) -> None:
         super().__init__()
         self.batch_first = boolean(batch_first, "batch_first", "Sequential")
-        self.model_name = name or "sequential"
+        self.model_name = optional_text(name, "name", "Sequential") or "sequential"
         self.blocks = nn.ModuleDict()
         self.preprocessing: list[Preprocessor] = []
         self.target_scaler = (TargetScaler(target_scaler) if isinstance(target_scaler, str)
@@ -97,7 +97,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         self.pending_head: Any = None  # a classifier head sized by fit's labels (presets)
         self.declared_input: Input | None = None  # Keras's Input(shape), first in `layers`
         self.init_training_state()
-        for layer in layers or []:
+        for layer in iterable_of_layers(layers, "layers", "Sequential"):
             self.add(layer)
         if compile_kwargs:
             self.compile(**compile_kwargs)
@@ -216,7 +216,7 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         if not self.blocks:
             raise ConfigError(explain("Sequential.build", expected="a model with layers",
                                       received="an empty model", fix="add layers first"))
-        shape = tuple(input_shape)
+        shape = input_shape_argument(input_shape, "Sequential.build")
         if not self.batch_first and len(shape) >= 2:
             shape = (shape[1], shape[0], *shape[2:])
         for layer in self.layers:
