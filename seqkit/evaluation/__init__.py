@@ -1,5 +1,7 @@
-"""Evaluation: forecast accuracy metrics and the naive baselines every forecast must beat."""
+"""Evaluation: forecast accuracy metrics, the naive baselines every forecast must beat,
+rolling-origin backtests and season detection."""
 
+from seqkit.evaluation.backtest import backtest
 from seqkit.evaluation.forecasting import (
     compare_to_baselines,
     format_table,
@@ -9,9 +11,13 @@ from seqkit.evaluation.forecasting import (
     rmse,
     seasonal_naive_forecast,
 )
+from seqkit.evaluation.seasonality import autocorrelation, detect_season
 
 __all__ = [
+    "autocorrelation",
+    "backtest",
     "compare_to_baselines",
+    "detect_season",
     "format_table",
     "mae",
     "mape",
