@@ -54,8 +54,10 @@ import torch
 from seqkit.errors import SizeError, explain
 
 __all__ = [
+    "MAX_MEMBERS",
     "MAX_PARAMETERS",
     "MAX_SAMPLE_ELEMENTS",
+    "check_member_count",
     "check_parameter_count",
     "check_recurrent_size",
     "check_rnn_size",
@@ -70,6 +72,11 @@ MAX_PARAMETERS = 2**31
 MAX_SAMPLE_ELEMENTS = 2**28
 """Most values one sample may have after a layer that multiplies an axis (1 GiB of
 float32)."""
+
+MAX_MEMBERS = 2**10
+"""Most copies an ``Ensemble`` may hold: each is a whole stack, created at once and run one
+after another, and each takes its own slice of every batch (``members * batch_size``
+samples a step)."""
 
 _UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 
@@ -232,3 +239,24 @@ def check_rnn_size(layer: Any, input_size: int | None) -> None:
     check_recurrent_size(layer.label, _GATES[layer.rnn_class.__name__], layer.units,
                          num_layers=layer.num_layers, directions=layer.directions,
                          use_bias=layer.use_bias, input_size=input_size)
+
+
+def check_member_count(owner: str, members: int) -> None:
+    """Refuses more than [`MAX_MEMBERS`][seqkit.layers._sizes.MAX_MEMBERS] copies (their
+    weights are checked in ``build``, once the first copy's count is known).
+
+    Examples:
+        >>> check_member_count("Ensemble", 5)
+        >>> check_member_count("Ensemble", 10**9)
+        Traceback (most recent call last):
+        ...
+        seqkit.errors.SizeError: Ensemble members: expected at most 1,024 copies of the \
+stack but received members=1000000000; use fewer members (each copy is created now, and \
+each takes its own batch_size samples of every step)
+    """
+    if members > MAX_MEMBERS:
+        raise SizeError(explain(
+            f"{owner} members", expected=f"at most {MAX_MEMBERS:,} copies of the stack",
+            received=f"members={members}",
+            fix="use fewer members (each copy is created now, and each takes its own "
+                "batch_size samples of every step)"))

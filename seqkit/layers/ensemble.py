@@ -30,6 +30,7 @@ from torch.nn import functional as F
 
 from seqkit._checks import one_of, positive_int, sequence_of_layers
 from seqkit.errors import ConfigError, InputTypeError, explain
+from seqkit.layers._sizes import check_member_count, check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.recurrent import RecurrentLayer
@@ -85,6 +86,7 @@ class Ensemble(Layer):
             raise ConfigError(explain("Ensemble members", expected="at least 2 copies",
                                       received=f"members={members}",
                                       fix="use the layers themselves for a single model"))
+        check_member_count("Ensemble", self.member_count)
         self.combine = one_of(combine, "combine", "Ensemble", COMBINES)
         self._stack_config: list[dict[str, Any]] = [
             _layer_config(layer) for layer in sequence_of_layers(layers, "layers", "Ensemble")]
@@ -148,11 +150,15 @@ class Ensemble(Layer):
         return shape
 
     def _build(self, input_shape: Shape) -> None:
-        for member in self.members:
+        for index, member in enumerate(self.members):
             shape = input_shape
             for layer in member:  # type: ignore[union-attr]
                 layer.build(shape)
                 shape = layer.compute_output_shape(shape)
+            if index == 0:  # before the other copies are allocated
+                weights = sum(p.numel() for p in member.parameters())
+                check_parameter_count(self.label, weights * self.member_count,
+                                      f"members={self.member_count} x {weights:,} weights")
         self.check_output_shape(self.compute_output_shape(input_shape))
 
     def check_output_shape(self, output_shape: Shape) -> None:

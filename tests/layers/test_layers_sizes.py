@@ -135,3 +135,15 @@ def test_text_sizes_that_cannot_fit_are_refused() -> None:
     assert TextVectorizer(output_sequence_length=4096).output_sequence_length == 4096
     with no_allocation(), pytest.raises(SizeError, match="vocab_size=1000000000000"):
         sk.presets.text_classifier(num_classes=2, max_tokens=10**12)
+
+
+def test_an_ensemble_too_large_is_refused_before_its_copies_exist() -> None:
+    started = __import__("time").perf_counter()
+    with pytest.raises(SizeError, match="members=1000000000"):
+        sk.Ensemble([sk.GRU(2), sk.Dense(1)], members=10**9)
+    assert __import__("time").perf_counter() - started < 5  # not a billion copies first
+    ensemble = sk.Ensemble([sk.Embedding(10**6, 64), sk.GRU(1)], members=64)
+    one_copy = 10**6 * 64 + 3 * (64 + 1 + 2)  # the embedding, GRU(1)'s kernels and biases
+    with pytest.raises(SizeError, match=f"members=64 x {one_copy:,} weights"):
+        ensemble.build((None, 5))
+    assert len([p for p in ensemble.members[1].parameters()]) == 0  # copy 2 never allocated
