@@ -20,6 +20,7 @@ from seqkit import (
 )
 from seqkit._version import __version__
 from seqkit.errors import SeqkitError
+from seqkit.evaluation import plot_forecast
 from seqkit.layers import (
     GRU,
     LSTM,
@@ -109,6 +110,7 @@ __all__ = [
     "kernel_paths",
     "layers",
     "load_model",
+    "plot_forecast",
     "preprocessing",
     "presets",
     "save_model",

@@ -1,5 +1,5 @@
 """Evaluation: forecast accuracy metrics, the naive baselines every forecast must beat,
-rolling-origin backtests and season detection."""
+rolling-origin backtests, season detection and a forecast plot."""
 
 from seqkit.evaluation.backtest import backtest
 from seqkit.evaluation.forecasting import (
@@ -11,6 +11,7 @@ from seqkit.evaluation.forecasting import (
     rmse,
     seasonal_naive_forecast,
 )
+from seqkit.evaluation.plot import plot_forecast
 from seqkit.evaluation.seasonality import autocorrelation, detect_season
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "mae",
     "mape",
     "naive_forecast",
+    "plot_forecast",
     "rmse",
     "seasonal_naive_forecast",
 ]

@@ -40,6 +40,8 @@ class Forecaster(Sequential):
         validation_tail: Fraction of the windows (the last ones) held out when ``fit`` is
             given no validation data; 0 turns early stopping off.
         patience: Epochs without a better validation loss before training stops.
+        default_batch_size: Samples per step when ``fit`` is given none (16: a short series has
+            few windows, and more steps per epoch train it better than Keras's 32).
         refit: After early stopping on the automatic tail, train again from the same
             start on every window for the best epoch's count (the most recent windows
             matter most for the next forecast).
@@ -50,6 +52,7 @@ class Forecaster(Sequential):
     validation_tail: float = 0.2
     patience: int = 20
     refit: bool = True
+    default_batch_size: int = 16
     validation_residuals: np.ndarray | None = None
 
     def normalization_layers(self) -> list[WindowNormalization]:
@@ -75,6 +78,7 @@ class Forecaster(Sequential):
         arguments = _FIT.bind(self, x, y, *args, **kwargs).arguments
         arguments.pop("self")
         extra = arguments.pop("trainer_kwargs", {})
+        arguments.setdefault("batch_size", self.default_batch_size)
         self._detect_season(arguments["x"])
         auto_tail = (arguments.get("validation_data") is None
                      and not arguments.get("validation_split") and self.validation_tail > 0
