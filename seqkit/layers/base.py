@@ -25,6 +25,7 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from torch import Tensor, nn
 
+from seqkit._checks import input_shape_argument
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.input import per_sample_shape
 from seqkit.layers.state import RecurrentState
@@ -168,8 +169,9 @@ class Layer(nn.Module):
                 )
 
     def build(self, input_shape: Shape) -> None:
-        """Creates the weights for inputs of ``input_shape`` (batch axis first, may be None)."""
-        input_shape = tuple(input_shape)
+        """Creates the weights for inputs of ``input_shape`` (batch axis first, may be None;
+        every size an integer >= 1 or ``None``)."""
+        input_shape = input_shape_argument(input_shape, f"{self.label}.build")
         self.check_input_shape(input_shape)
         if not self.built:
             self._build(input_shape)

@@ -443,9 +443,22 @@ def layer_cases() -> list[Case]:
                 kwargs = {**base, parameter.name: value}
                 cases.append(Case("layers", f"{class_name}({parameter.name}={value!r})",
                                   _construct(cls, kwargs), parameter.name))
+        for label, shape in BAD_SHAPES:
+            cases.append(Case("layers", f"{class_name}.build({label})",
+                              _built_alone(cls, base, shape), "input_shape"))
     for name, make, names, shape in HUGE:
         cases.append(Case("layers", name, _built(make, shape), names))
     return cases
+
+
+BAD_SHAPES: list[tuple[str, Any]] = [
+    ("5", 5), ("'abc'", "abc"), ("negative", (None, 5, -1)), ("zero-features", (None, 5, 0)),
+    ("zero-steps", (None, 0, 3)), ("float", (None, 5, 2.5)), ("None", None),
+]
+
+
+def _built_alone(cls: type, kwargs: dict[str, Any], shape: Any) -> Callable[[], Any]:
+    return lambda: cls(**kwargs).build(shape)
 
 
 def _built(make: Callable[[], Any], shape: tuple[int | None, ...]) -> Callable[[], Any]:
