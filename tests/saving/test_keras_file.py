@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 import seqkit as sk
-from seqkit.errors import ConfigError, ModelFileError, ModelFileNotFoundError
+from seqkit.errors import (
+    ConfigError,
+    InputTypeError,
+    ModelFileError,
+    ModelFileNotFoundError,
+)
 from seqkit.saving import keras_file
 
 h5py = pytest.importorskip("h5py", reason="needs the keras extra: pip install -e '.[keras]'")
@@ -193,4 +198,33 @@ def test_bad_paths_and_a_missing_h5py(tmp_path: Path, monkeypatch: pytest.Monkey
                                        "model.weights.h5": _weights_h5(lambda h5: None)})
     monkeypatch.setitem(__import__("sys").modules, "h5py", None)
     with pytest.raises(ModelFileError, match=r"pip install 'seqkit\[keras\]'"):
+        sk.from_keras(path)
+
+
+def _config(*layers: dict) -> bytes:
+    return json.dumps({"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 4, 2]}},
+        *layers]}}).encode()
+
+
+@pytest.mark.parametrize(("layers", "error", "match"), [
+    ([{"class_name": "Dense", "config": {"name": "d", "units": "abc"}}], ConfigError,
+     "Keras Dense 'd': Dense units"),
+    ([{"class_name": "Dense", "config": {"name": "d", "units": 10**12}}], ConfigError,
+     "Dense"),
+    ([{"class_name": "Bidirectional", "config": {"name": "b", "layer": [1, 2]}}],
+     ConfigError, "from_keras layer: expected a Keras layer config"),
+    ([{"class_name": "Bidirectional", "config": {"name": "b", "layer": {
+        "class_name": "Dense", "config": {"units": 2}}}}], InputTypeError,
+     "Bidirectional layer: expected an LSTM, GRU or SimpleRNN"),
+    ([{"class_name": "Dense", "module": "evil.module", "config": {"units": 2}}],
+     ConfigError, r"custom object \(evil.module\)"),
+    ([{"class_name": "os.system", "config": {}}], ConfigError, "seqkit has no equivalent"),
+    (["not a layer"], ModelFileError, "a list of layers"),
+])
+def test_hostile_configs_are_refused_by_name(layers: list, error: type, match: str,
+                                             tmp_path: Path) -> None:
+    path = _zip(tmp_path / "hostile.keras", {"config.json": _config(*layers),
+                                             "model.weights.h5": _weights_h5(lambda h5: None)})
+    with pytest.raises(error, match=match):
         sk.from_keras(path)
