@@ -12,7 +12,9 @@ Examples:
 from __future__ import annotations
 
 import operator
+import os
 from collections.abc import Collection, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,7 @@ import numpy as np
 from seqkit.errors import ConfigError, InputTypeError, explain
 
 __all__ = ["as_int", "boolean", "check_seed", "fraction", "input_shape_argument",
-           "iterable_of_layers", "one_of", "optional_text", "positive_int",
+           "iterable_of_layers", "one_of", "optional_text", "path_argument", "positive_int",
            "sequence_of_layers"]
 
 SEED_LIMIT = 2**32 - 1
@@ -132,6 +134,21 @@ def iterable_of_layers(value: Any, arg: str, owner: str) -> Iterable[Any]:
         raise InputTypeError(explain(f"{owner} {arg}", expected="a list of layers",
                                      received=f"{arg}={value!r}"[:80]))
     return value
+
+
+def path_argument(value: Any, arg: str, owner: str) -> Path:
+    """``value`` as a ``Path`` if it is a non-empty ``str`` or ``os.PathLike`` of one, else
+    raises [`InputTypeError`][].
+
+    Examples:
+        >>> path_argument("model.onnx", "path", "to_onnx").name
+        'model.onnx'
+    """
+    name = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(name, str) or not name:
+        raise InputTypeError(explain(f"{owner} {arg}", expected="a path (str or pathlib.Path)",
+                                     received=f"{type(value).__name__} {value!r}"[:80]))
+    return Path(name)
 
 
 def optional_text(value: Any, arg: str, owner: str) -> str | None:

@@ -141,8 +141,9 @@ def forward_inputs(contract: DataContract, x: Any, lengths: Any = None
                    ) -> tuple[Tensor, Tensor | None]:
     """``model(x)``'s input as tensors, in the model's layout, for ``x`` that is not a
     tensor: float32 values, or int64 ids when the model starts with an ``Embedding``;
-    ragged rows are padded and their lengths used unless ``lengths`` is given. No
-    preprocessing step runs (as for a tensor given to ``model(x)``).
+    ragged rows are padded and their lengths used unless ``lengths`` is given. Values,
+    ids and lengths are checked as for ``predict``; no preprocessing step runs (as for a
+    tensor given to ``model(x)``).
 
     Examples:
         >>> import numpy as np, seqkit as sk
@@ -152,10 +153,17 @@ def forward_inputs(contract: DataContract, x: Any, lengths: Any = None
         (torch.float32, torch.Size([4, 6, 3]), None)
     """
     tensor, ragged = to_tensor(x, "x")
-    check_input_dtype(tensor, contract.token_ids)
-    tensor = tensor.long() if contract.token_ids is not None else tensor.float()
+    rows = from_model_layout(tensor, contract.batch_first) if ragged is None else tensor
+    check_input_dtype(rows, contract.token_ids)  # as predict checks its inputs
+    check_steps_and_features(rows, contract.token_ids)
+    check_finite(rows, "x")
+    if contract.token_ids is not None:
+        check_ids(rows, contract.token_ids)
     given = _given_lengths(lengths)
-    return tensor, ragged if given is None else given.long()
+    found = ragged if given is None else check_lengths(
+        given, rows.shape[0], rows.shape[1] if rows.dim() >= 2 else None)
+    tensor = tensor.long() if contract.token_ids is not None else tensor.float()
+    return tensor, found
 
 
 def data_input_shape(contract: DataContract, x: Tensor, padded: bool

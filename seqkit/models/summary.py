@@ -9,6 +9,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from seqkit.errors import ConfigError, explain
 from seqkit.layers.base import counted_parameters
 from seqkit.layers.batch_normalization import BatchNormalization
 from seqkit.layers.bidirectional import Bidirectional
@@ -114,7 +115,13 @@ def summary_table(model: Sequential) -> Table:
 def print_summary(model: Sequential, **console_kwargs: Any) -> None:
     """Prints `summary_table` and the parameter totals with a rich
     ``Console(**console_kwargs)``."""
-    console = Console(**console_kwargs)
+    try:
+        console = Console(**console_kwargs)
+    except TypeError as error:  # an argument rich's Console does not take
+        raise ConfigError(explain("summary", expected="rich.console.Console arguments (file=, "
+                                  "width=, ...)", received=", ".join(f"{k}=" for k in
+                                                                      console_kwargs),
+                                  fix=str(error))) from None
     console.print(summary_table(model))
     trainable, frozen = parameter_counts(model)
     console.print(f"Total params: {trainable + frozen:,}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
+from seqkit._checks import path_argument
 from seqkit.errors import ConfigError, NotBuiltError, explain
 from seqkit.layers.embedding import Embedding
 from seqkit.preprocessing.normalization import Normalization
@@ -81,7 +82,7 @@ def export_onnx(model: Sequential, path: str | os.PathLike[str], *,
     serving = ServingModule(model).eval()
     sample = _sample(model) if sample is None else sample
     axes = {0: "batch", 1: "time"} if sample.dim() >= 3 else {0: "batch"}
-    target = Path(path)
+    target = path_argument(path, "path", "to_onnx")
     with torch.no_grad():
         torch.onnx.export(serving, (sample,), str(target), input_names=["x"],
                           output_names=["y"], dynamic_axes={"x": axes, "y": {0: "batch"}},

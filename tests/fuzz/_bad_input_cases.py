@@ -85,6 +85,12 @@ def embedder() -> sk.Sequential:
     return sk.Sequential([sk.Embedding(10, 4), sk.GRU(3), sk.Dense(1)], loss="mse")
 
 
+def _built_embedder() -> sk.Sequential:
+    model = embedder()
+    model.build((None, 5))
+    return model
+
+
 def trained() -> sk.Sequential:
     model = regressor()
     model.build((None, 5, 2))
@@ -293,6 +299,19 @@ def call_cases() -> list[Case]:
          lambda: sk.data.SequenceDataModule(None, Y), "x"),
         ("model", "SequenceDataModule(y=wrong-count)",
          lambda: sk.data.SequenceDataModule(X, Y[:3]), "y"),
+        *[("model", f"model(x={name})", (lambda value=value: trained()(value)), "x")
+          for name, value in (("zero-steps", np.zeros((2, 0, 2))), ("str", "abc"),
+                              ("nan", np.full((2, 5, 2), np.nan)), ("None", None))],
+        ("model", "model(x, lengths=2.7)",
+         lambda: trained()(np.zeros((2, 5, 2)), np.array([2.7, 1.0])), "lengths"),
+        ("model", "model(x, lengths=too-long)",
+         lambda: trained()(np.zeros((2, 5, 2)), np.array([9, 1])), "lengths"),
+        ("model", "model(ids=out-of-vocab)", lambda: _built_embedder()(np.full((2, 5), 50)),
+         "ids"),
+        ("model", "model(ids=bool)", lambda: _built_embedder()(np.ones((2, 5), bool)), "x"),
+        ("model", "to_onnx(123)", lambda: trained().to_onnx(123), "path"),
+        ("model", "to_onnx(None)", lambda: trained().to_onnx(None), "path"),
+        ("model", "summary(foo=1)", lambda: trained().summary(foo=1), "foo"),
         ("fit", "bucket_by_length='yes'",
          lambda: regressor().fit(X, Y, verbose=0, bucket_by_length="yes"), "bucket_by_length"),
         ("fit", "datamodule+y",
