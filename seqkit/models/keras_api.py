@@ -162,7 +162,9 @@ class KerasAPI(InferenceAPI, BatchMethods, KerasWeights):
             validation_freq: Validate after every ``validation_freq``-th epoch, counted
                 from 1 as in Keras (``check_val_every_n_epoch``); the History has
                 ``val_`` values for those epochs only.
-            lengths: Valid length of each padded sequence (ragged lists give them).
+            lengths: Valid length of each padded sequence (ragged lists give them), whole
+                numbers from 0: a row of length 0 (an empty sequence) is all padding, and
+                its last-step output is the initial state (zeros), as Keras's masked rows.
             seed: Seeds weight initialisation and shuffling: two runs on CPU with the same
                 seed give identical weights.
             bucket_by_length: Make batches of similar lengths (pools of 50 batches
