@@ -25,28 +25,29 @@ __all__ = ["MultiHeadAttention", "attention_mask"]
 
 def attention_mask(lengths: Tensor | None, steps: int, causal: bool,
                    device: torch.device) -> Tensor | None:
-    """The boolean ``(batch, 1, steps, steps)`` mask of who may attend to whom (True:
-    allowed), or ``None`` when every step may see every step.
+    """The boolean mask of who may attend to whom (True: allowed), broadcastable to
+    ``(batch, 1, steps, steps)``, or ``None`` when every step may see every step.
 
     A query sees the kept keys (the steps the lengths or step mask keep) and, with
-    ``causal``, only those up to itself. A query that could see nothing (a masked step)
-    is let see every key, so the softmax stays finite; its output is zeroed afterwards.
+    ``causal``, only those up to itself. Without ``causal`` the mask is ``(batch, 1, 1,
+    steps)``, one row of keys per sequence (no ``steps x steps`` tensor). A query that
+    could see nothing (a masked step) is let see every key, so the softmax stays finite;
+    its output is zeroed afterwards.
 
     Examples:
         >>> import torch
         >>> mask = attention_mask(torch.tensor([2]), 3, False, torch.device("cpu"))
-        >>> mask[0, 0].int().tolist()
-        [[1, 1, 0], [1, 1, 0], [1, 1, 0]]
+        >>> mask.shape, mask[0, 0].int().tolist()
+        (torch.Size([1, 1, 1, 3]), [[1, 1, 0]])
         >>> attention_mask(torch.tensor([3]), 3, True, torch.device("cpu"))[0, 0].int().tolist()
         [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
     """
     if lengths is None and not causal:
         return None
     if lengths is None:
-        allowed = torch.ones(1, 1, steps, steps, dtype=torch.bool, device=device)
+        allowed = torch.ones(1, 1, 1, steps, dtype=torch.bool, device=device)
     else:
-        keys = step_mask(lengths.to(device), steps)
-        allowed = keys[:, None, None, :].expand(-1, 1, steps, -1)
+        allowed = step_mask(lengths.to(device), steps)[:, None, None, :]
     if causal:
         allowed = allowed & torch.ones(steps, steps, dtype=torch.bool, device=device).tril()
     return allowed | ~allowed.any(dim=-1, keepdim=True)
