@@ -66,7 +66,7 @@ class WeightGroup:
     Examples:
         >>> inner = WeightGroup([np.zeros(1)])
         >>> group = WeightGroup([np.ones(2)], {"b": inner, "a": WeightGroup([np.ones(3)])})
-        >>> [a.shape for a in group.flatten(order=("b",))]
+        >>> [a.shape for a in group.flatten(order=("b", "b"))]
         [(2,), (1,), (3,)]
     """
 
@@ -76,7 +76,7 @@ class WeightGroup:
     def flatten(self, order: Sequence[str] = ()) -> list[np.ndarray]:
         """Every array: its own, then each sublayer's (at every depth those named in
         ``order`` first, in that order, then the rest by name), depth first."""
-        names = [*[n for n in order if n in self.children],
+        names = [*dict.fromkeys(n for n in order if n in self.children),
                  *sorted(set(self.children) - set(order))]
         arrays = list(self.arrays)
         for name in names:
