@@ -26,7 +26,8 @@ def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
         rng.standard_normal((n, 1), dtype=np.float32)
 
 
-def _host_reads_during_fit(monkeypatch: pytest.MonkeyPatch, n: int) -> int:
+def _host_reads_during_fit(monkeypatch: pytest.MonkeyPatch, n: int,
+                           stop_on_nan: bool = False) -> int:
     """How often fit reads a tensor's value back to the host (``item``, ``tolist``,
     ``cpu``, ``numpy``): each is a device synchronisation on a GPU."""
     calls = {"count": 0}
@@ -41,7 +42,7 @@ def _host_reads_during_fit(monkeypatch: pytest.MonkeyPatch, n: int) -> int:
         monkeypatch.setattr(torch.Tensor, name, counted)
     x, y = _data(n)
     model = _model()
-    model.fit(x, y, batch_size=4, epochs=2, verbose=0, seed=0)
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0, seed=0, stop_on_nan=stop_on_nan)
     monkeypatch.undo()
     return calls["count"]
 
@@ -51,6 +52,14 @@ def test_no_host_read_per_training_step(monkeypatch: pytest.MonkeyPatch) -> None
     few = _host_reads_during_fit(monkeypatch, 16)
     many = _host_reads_during_fit(monkeypatch, 64)
     assert many == few, f"{many - few} extra host reads for 24 extra steps"
+
+
+def test_the_nan_guard_reads_the_loss_once_per_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fit's default stop_on_nan=True stops before the first non-finite step's update: one
+    # read of the loss per step (the documented cost), and nothing more.
+    few = _host_reads_during_fit(monkeypatch, 16, stop_on_nan=True)
+    many = _host_reads_during_fit(monkeypatch, 64, stop_on_nan=True)
+    assert many - few == 24
 
 
 def test_named_adam_uses_the_fused_kernel_on_cpu() -> None:
