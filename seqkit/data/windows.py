@@ -12,6 +12,12 @@ Examples:
     ((2, 3, 1), (2, 2))
     >>> x[1, :, 0].tolist(), y[1].tolist()
     ([1.0, 2.0, 3.0], [4.0, 5.0])
+
+Many series at once (each cut on its own):
+
+    >>> x, y = windows([np.arange(6.0), 100 + np.arange(5.0)], lookback=3, horizon=2)
+    >>> x.shape, y[-1].tolist()
+    ((3, 3, 1), [103.0, 104.0])
 """
 
 from __future__ import annotations
@@ -48,7 +54,10 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
 
     Args:
         series: ``(time,)`` or ``(time, features)``: a numpy array, a torch tensor, a pandas
-            Series or DataFrame, or a nested list. Must be finite (no NaN or inf).
+            Series or DataFrame, or a nested list. Must be finite (no NaN or inf). A list
+            (or tuple) of arrays, tensors or pandas objects is *many series*: each is cut
+            on its own (no window crosses two series) and the windows are concatenated in
+            order, for one global model (a forecaster normalizes each window by itself).
         lookback: Steps in each input window.
         horizon: Steps to predict after each window.
         stride: Steps between the starts of consecutive windows.
@@ -82,6 +91,8 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
     lookback = positive_int(lookback, "lookback", "windows")
     horizon = positive_int(horizon, "horizon", "windows")
     stride = positive_int(stride, "stride", "windows")
+    if _many_series(series):
+        return _many_windows(series, lookback, horizon, stride, targets)
     columns = list(series.columns) if hasattr(series, "columns") else None
     values = _as_array(series)
     _check_shape(values, lookback, horizon)
@@ -92,6 +103,32 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
     if isinstance(values, Tensor):
         return _tensor_windows(values, lookback, horizon, stride, count, target_index)
     return _array_windows(values, lookback, horizon, stride, count, target_index)
+
+
+def _many_series(series: Any) -> bool:
+    return isinstance(series, list | tuple) and len(series) > 0 and all(
+        isinstance(item, np.ndarray | Tensor) or hasattr(item, "to_numpy") for item in series)
+
+
+def _many_windows(series: Sequence[Any], lookback: int, horizon: int, stride: int,
+                  targets: _Targets) -> tuple[Any, Any]:
+    """Each series' windows, concatenated (copies: one array cannot view them all)."""
+    cut = []
+    for number, item in enumerate(series):
+        try:
+            cut.append(windows(item, lookback, horizon, stride, targets))
+        except (InputError, InputTypeError) as error:
+            raise type(error)(f"series {number}: {error}") from None
+    if all(isinstance(x, Tensor) for x, _ in cut):
+        return torch.cat([x for x, _ in cut]), torch.cat([y for _, y in cut])
+    if any(isinstance(x, Tensor) for x, _ in cut):
+        raise InputTypeError(explain("windows series", expected="all numpy/pandas or all "
+                                     "tensors", received="a mix", fix="convert them alike"))
+    shapes = {x.shape[1:] for x, _ in cut}
+    if len(shapes) > 1:
+        raise InputError(explain("windows series", expected="the same columns in every "
+                                 "series", received=f"window shapes {sorted(shapes)}"))
+    return np.concatenate([x for x, _ in cut]), np.concatenate([y for _, y in cut])
 
 
 def _array_windows(values: np.ndarray, lookback: int, horizon: int, stride: int, count: int,

@@ -15,6 +15,7 @@ what a forecaster needs by default:
 from __future__ import annotations
 
 import inspect
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -125,10 +126,9 @@ class Forecaster(Sequential):
         windows = np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float64)
         if windows.ndim != 3 or windows.shape[0] < 2:
             return
-        target = windows[..., layers[0].target]
-        if not np.allclose(target[1:, :-1], target[:-1, 1:]):  # not consecutive windows
+        series = _longest_run(windows[..., layers[0].target])
+        if series is None:
             return
-        series = np.concatenate([target[:, 0], target[-1, 1:]])
         season = detect_season(series, max_lag=windows.shape[1])
         for layer in layers:
             layer.set_season_length(season)
@@ -152,6 +152,18 @@ class Forecaster(Sequential):
         val_x, val_y = data[0], np.asarray(data[1], dtype=np.float64)
         predicted = np.asarray(self.predict(val_x, verbose=0), dtype=np.float64)
         return val_y.reshape(len(val_y), -1) - predicted.reshape(len(predicted), -1)
+
+
+def _longest_run(target: np.ndarray) -> np.ndarray | None:
+    """The series behind the longest run of consecutive (stride-1) windows, the rows of
+    ``target``; many series' windows break where one series ends."""
+    follows = np.all(np.isclose(target[1:, :-1], target[:-1, 1:]), axis=1)
+    breaks = [0, *(np.flatnonzero(~follows) + 1).tolist(), len(target)]
+    start, stop = max(pairwise(breaks), key=lambda r: r[1] - r[0])
+    if stop - start < 2:
+        return None
+    run = target[start:stop]
+    return np.concatenate([run[:, 0], run[-1, 1:]])
 
 
 def _rows(x: Any) -> int:

@@ -110,3 +110,15 @@ def test_recipe_beats_seasonal_naive_on_real_series(name: str) -> None:
     rmse = float(np.sqrt(np.mean((one_step - actual) ** 2)))
     seasonal_naive = series[-horizon - season:-season]
     assert rmse < float(np.sqrt(np.mean((seasonal_naive - actual) ** 2)))
+
+
+def test_one_model_for_many_series_detects_the_season_and_forecasts_each() -> None:
+    small, large = _seasonal(90, season=6, seed=1), 1000 * _seasonal(70, season=6, seed=2)
+    x, y = sk.data.windows([small, large], lookback=12)
+    assert len(x) == (90 - 12) + (70 - 12)
+    model = sk.presets.forecaster(lookback=12, units=4, members=1)
+    model.fit(x, y, epochs=3, verbose=0, seed=0)
+    assert model.season_length == 6
+    for series in (small, large):
+        ahead = sk.forecast(model, series, steps=6)
+        assert np.abs(ahead - series[-6:]).max() < 0.5 * np.ptp(series)  # in its own units
