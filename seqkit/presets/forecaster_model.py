@@ -9,12 +9,15 @@ what a forecaster needs by default:
 * the last ``validation_tail`` of the windows (the most recent ones, never shuffled into
   training) is held out, and **early stopping** on it restores the best epoch's weights;
 * the validation residuals are kept (``model.validation_residuals``) for
-  [`forecast`][seqkit.presets.forecast]'s conformal ``intervals=``.
+  [`forecast`][seqkit.presets.forecast]'s conformal ``intervals=``, and the History gets
+  the best validation MSE next to seasonal naive's on the same windows
+  (``val_mse_best``, ``val_seasonal_naive_mse``), with a warning when the model is worse.
 """
 
 from __future__ import annotations
 
 import inspect
+import warnings
 from itertools import pairwise
 from typing import Any
 
@@ -100,7 +103,8 @@ class Forecaster(Sequential):
             self._build_seeded(arguments)
             start = {k: v.detach().clone() for k, v in self.state_dict().items()}
         history = super().fit(**arguments, **extra)
-        self.validation_residuals = self._residuals(arguments) if validating else None
+        self.validation_residuals = self._residuals(arguments, history) if validating \
+            else None
         if refit and history.history.get("val_loss"):
             best = int(np.argmin(history.history["val_loss"])) + 1
             self.load_state_dict(start)
@@ -138,7 +142,7 @@ class Forecaster(Sequential):
                     if spec.get("class_name") == "WindowNormalization":
                         spec["config"]["season_length"] = season
 
-    def _residuals(self, arguments: dict[str, Any]) -> np.ndarray | None:
+    def _validation_rows(self, arguments: dict[str, Any]) -> tuple[Any, np.ndarray] | None:
         data = arguments.get("validation_data")
         if data is None:
             x, y = arguments["x"], arguments["y"]
@@ -149,9 +153,43 @@ class Forecaster(Sequential):
             if held < 1:
                 return None
             data = (x[rows - held:], np.asarray(y)[rows - held:])
-        val_x, val_y = data[0], np.asarray(data[1], dtype=np.float64)
+        return data[0], np.asarray(data[1], dtype=np.float64)
+
+    def _residuals(self, arguments: dict[str, Any], history: History) -> np.ndarray | None:
+        """The validation residuals; the History gets the validation MSE next to seasonal
+        naive's on the same rows, and a warning says when the model is worse."""
+        rows = self._validation_rows(arguments)
+        if rows is None:
+            return None
+        val_x, val_y = rows
         predicted = np.asarray(self.predict(val_x, verbose=0), dtype=np.float64)
-        return val_y.reshape(len(val_y), -1) - predicted.reshape(len(predicted), -1)
+        residuals = val_y.reshape(len(val_y), -1) - predicted.reshape(len(predicted), -1)
+        naive = _seasonal_naive(np.asarray(val_x, dtype=np.float64), self.season_length,
+                                residuals.shape[1], self.normalization_layers())
+        if naive is not None:
+            model_mse = float(np.mean(residuals ** 2))
+            naive_mse = float(np.mean((val_y.reshape(naive.shape) - naive) ** 2))
+            history.history["val_mse_best"] = [model_mse]
+            history.history["val_seasonal_naive_mse"] = [naive_mse]
+            if model_mse > naive_mse:
+                warnings.warn(
+                    f"forecaster: validation MSE {model_mse:.4g} is worse than seasonal "
+                    f"naive's {naive_mse:.4g} on the same windows (season "
+                    f"{self.season_length}); try more epochs, another lookback or "
+                    "season_length=", UserWarning, stacklevel=3)
+        return residuals
+
+
+def _seasonal_naive(x: np.ndarray, season: int | None, horizon: int,
+                    layers: list[WindowNormalization]) -> np.ndarray | None:
+    """Seasonal naive's forecasts of validation windows ``x`` (naive without a season)."""
+    if x.ndim != 3 or not layers:
+        return None
+    target = x[..., layers[0].target]
+    steps = target.shape[1]
+    if season is None or season > steps:
+        return np.repeat(target[:, -1:], horizon, axis=1)
+    return target[:, steps - season + np.arange(horizon) % season]
 
 
 def _longest_run(target: np.ndarray) -> np.ndarray | None:

@@ -122,3 +122,15 @@ def test_one_model_for_many_series_detects_the_season_and_forecasts_each() -> No
     for series in (small, large):
         ahead = sk.forecast(model, series, steps=6)
         assert np.abs(ahead - series[-6:]).max() < 0.5 * np.ptp(series)  # in its own units
+
+
+def test_history_compares_validation_with_seasonal_naive_and_warns_when_worse() -> None:
+    periodic = np.tile(np.array([1.0, 5.0, 2.0, 8.0], dtype=np.float32), 40)
+    periodic[:110] += np.random.default_rng(0).normal(size=110).astype(np.float32)
+    x, y = sk.data.windows(periodic, lookback=8)  # the validation tail: an exact season
+    model = sk.presets.forecaster(lookback=8, units=4, members=1, season_length=4, lr=0.05)
+    model.refit = False
+    with pytest.warns(UserWarning, match="worse than seasonal naive's"):
+        history = model.fit(x, y, epochs=2, verbose=0, seed=0)
+    assert history.history["val_seasonal_naive_mse"] == [0.0]
+    assert history.history["val_mse_best"][0] > 0
