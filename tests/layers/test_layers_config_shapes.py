@@ -34,12 +34,15 @@ from seqkit.layers import (
     Masking,
     MaxPooling1D,
     MultiHeadAttention,
+    NGramBag,
     RecurrentState,
     RepeatVector,
     Reshape,
     SimpleRNN,
     SpatialDropout1D,
     TimeDistributed,
+    WideAndDeep,
+    WindowNormalization,
 )
 
 
@@ -138,6 +141,11 @@ EXAMPLES = [
     Example(lambda: Ensemble([GRU(3), Dense(2)], members=2, combine="softmax"), SEQUENCES),
     Example(lambda: Ensemble([Embedding(6, 3, mask_zero=True), LSTM(2), Dense(1)],
                              combine="sigmoid", name="trio"), VECTORS, ids=True),
+    Example(lambda: NGramBag(3, vocab_size=10), VECTORS, ids=True),
+    Example(lambda: WideAndDeep([Embedding(10, 3, mask_zero=True), GRU(2), Dense(2)],
+                                NGramBag(2, vocab_size=10), activation="softmax"), VECTORS,
+            ids=True),
+    Example(lambda: WindowNormalization([LSTM(3), Dense(2)], season_length=1), SEQUENCES),
 ]
 
 

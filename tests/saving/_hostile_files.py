@@ -206,7 +206,7 @@ CASES: dict[str, tuple[Build, str]] = {
     "num_layers_1000_header_of_2048": (
         lambda g: consistent_layers_header(g, 1000, 2048), "torch calls"),
     "units_2e5": (lambda g: with_entries(g, architecture_of(g, units=200_000)),
-                  "where the architecture needs"),
+                  "cannot rebuild"),
     "header_2049_tensors": (lambda g: many_tensors_header(g, 2049), "tensors \\(at most"),
     "header_length_2_60": (lambda g: with_entries(g, weights=struct.pack("<Q", 1 << 60)),
                            "header claims"),

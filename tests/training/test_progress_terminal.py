@@ -199,7 +199,7 @@ def test_evaluate_and_predict_take_keras_verbose(regression_data, capsys) -> Non
     quiet = model.evaluate(x, y, verbose=0)
     model.predict(x, verbose=0)
     model.evaluate(x, y)  # "auto", not a terminal: silent
-    model.predict_classes(x[:3], verbose="auto")
+    model.predict(x[:3], verbose="auto")
     assert capsys.readouterr().out == ""
     assert model.evaluate(x, y, verbose=2, batch_size=64) == pytest.approx(quiet)
     line = capsys.readouterr().out.strip()
