@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
+from _process_group import close_process_group
 
 import seqkit as sk
 
@@ -46,6 +47,7 @@ def _rank(rank: int, port: int, queue: mp.Queue, bucket: bool) -> None:
                         **_fit_arguments(bucket))
     weights = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     queue.put((rank, weights, history.history, model.predict(x[:10])))
+    close_process_group()
 
 
 @pytest.mark.slow

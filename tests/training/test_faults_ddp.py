@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
+from _process_group import close_process_group
 from torch.utils.data import DataLoader
 
 import seqkit as sk
@@ -34,6 +35,7 @@ def _rank(rank: int, port: int, queue: mp.Queue) -> None:
     messages = [str(w.message) for w in caught if w.category is NonFiniteLossWarning]
     weights = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
     queue.put((rank, messages, history.epoch, weights))
+    close_process_group()
 
 
 @pytest.mark.slow
