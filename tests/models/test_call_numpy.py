@@ -23,7 +23,9 @@ def test_numpy_in_gives_the_tensor_result() -> None:
     out = model(X)
     assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
     torch.testing.assert_close(out, model(torch.from_numpy(X).float()), rtol=0, atol=0)
-    torch.testing.assert_close(out, torch.from_numpy(model.predict(X)), rtol=0, atol=0)
+    # predict runs the same math in Lightning's predict loop (inference mode), where some
+    # CPUs' BLAS picks other kernels: equal up to float32 rounding (1 ulp on AMD EPYC).
+    torch.testing.assert_close(out, torch.from_numpy(model.predict(X)), rtol=1e-6, atol=1e-7)
 
 
 def test_an_unbuilt_model_builds_from_numpy() -> None:
