@@ -21,7 +21,7 @@ import numpy as np
 
 from seqkit.errors import ConfigError, InputTypeError, explain
 
-__all__ = ["as_int", "boolean", "check_seed", "fraction", "input_shape_argument",
+__all__ = ["as_int", "as_real", "boolean", "check_seed", "fraction", "input_shape_argument",
            "iterable_of_layers", "one_of", "optional_text", "path_argument", "positive_int",
            "sequence_of_layers"]
 
@@ -41,6 +41,22 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         return None
     return operator.index(value)
+
+
+def as_real(value: Any) -> float | None:
+    """``value`` as a Python ``float`` if it is a real number (Python or numpy: ``3``,
+    ``0.5``, ``np.float32(0.1)``; not a ``bool`` or a string), else ``None``. NaN and
+    infinities pass: range checks are the caller's.
+
+    Examples:
+        >>> import numpy as np
+        >>> as_real(np.float32(0.5)), as_real(2), as_real(True), as_real("0.5")
+        (0.5, 2.0, None, None)
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer
+                                                              | np.floating):
+        return None
+    return float(value)
 
 
 def check_seed(seed: Any, owner: str) -> int | None:
@@ -73,17 +89,12 @@ def positive_int(value: Any, arg: str, owner: str) -> int:
 
 def fraction(value: Any, arg: str, owner: str, *, allow_one: bool = False) -> float:
     """Returns ``value`` as a float in ``[0, 1)`` (``[0, 1]`` with ``allow_one``)."""
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and value >= 0
-        and (value <= 1 if allow_one else value < 1)
-    )
-    if not ok:
+    number = as_real(value)
+    if number is None or not (0 <= number <= 1 if allow_one else 0 <= number < 1):
         interval = "[0, 1]" if allow_one else "[0, 1)"
         raise ConfigError(explain(f"{owner} {arg}", expected=f"a number in {interval}",
                                   received=f"{arg}={value!r}"))
-    return float(value)
+    return number
 
 
 def one_of(value: Any, arg: str, owner: str, options: Collection[Any]) -> Any:

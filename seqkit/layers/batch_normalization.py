@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import boolean
+from seqkit._checks import as_real, boolean
 from seqkit.errors import ConfigError, explain
 from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
@@ -21,8 +21,9 @@ __all__ = ["BatchNormalization"]
 
 
 def _number(value: Any, arg: str, *, low: float, high: float | None) -> float:
-    ok = (not isinstance(value, bool) and isinstance(value, int | float)
-          and math.isfinite(value) and value > low and (high is None or value < high))
+    number = as_real(value)
+    ok = (number is not None and math.isfinite(number) and number > low
+          and (high is None or number < high))
     if not ok:
         interval = f"in ({low:g}, {high:g})" if high is not None else f"above {low:g}"
         raise ConfigError(explain(f"BatchNormalization {arg}", expected=f"a number {interval}",

@@ -7,6 +7,7 @@ from typing import Any
 
 from torch import Tensor
 
+from seqkit._checks import as_real
 from seqkit.errors import ConfigError, explain
 from seqkit.layers.base import Layer, LayerOutput, register
 from seqkit.layers.masks import reduce_mask, step_mask
@@ -42,7 +43,7 @@ class Masking(Layer):
 
     def __init__(self, mask_value: float = 0.0, *, name: str | None = None) -> None:
         super().__init__(name=name)
-        if isinstance(mask_value, bool) or not isinstance(mask_value, int | float):
+        if as_real(mask_value) is None:
             raise ConfigError(explain("Masking mask_value", expected="a number",
                                       received=f"mask_value={mask_value!r}"))
         self.mask_value = float(mask_value)

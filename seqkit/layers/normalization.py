@@ -7,6 +7,7 @@ from typing import Any
 
 from torch import Tensor, nn
 
+from seqkit._checks import as_real
 from seqkit.errors import ConfigError, explain
 from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
@@ -32,8 +33,7 @@ class LayerNormalization(Layer):
 
     def __init__(self, epsilon: float = 1e-3, *, name: str | None = None) -> None:
         super().__init__(name=name)
-        if (isinstance(epsilon, bool) or not isinstance(epsilon, int | float)
-                or not math.isfinite(epsilon) or epsilon <= 0):
+        if not 0 < (as_real(epsilon) or 0) < math.inf:
             raise ConfigError(explain("LayerNormalization epsilon",
                                       expected="a positive finite number",
                                       received=f"epsilon={epsilon!r}"))

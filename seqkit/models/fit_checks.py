@@ -31,7 +31,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from seqkit._checks import boolean, check_seed, positive_int
+from seqkit._checks import as_real, boolean, check_seed, positive_int
 from seqkit.data.loader import ArrayLoader
 from seqkit.errors import ConfigError, InputTypeError, explain
 
@@ -79,7 +79,7 @@ def check_compile_keywords(kwargs: dict[str, Any], lr: float | None) -> float | 
             raise ConfigError(explain("compile learning_rate", expected="lr or learning_rate",
                                       received="both", fix="pass one of them"))
         lr = kwargs.pop("learning_rate")
-        if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 < lr < math.inf:
+        if not 0 < (as_real(lr) or 0) < math.inf:
             raise ConfigError(explain("compile learning_rate",
                                       expected="a positive finite number",
                                       received=f"learning_rate={lr!r}"))

@@ -9,6 +9,7 @@ from typing import Any
 
 import torchmetrics
 
+from seqkit._checks import as_real
 from seqkit.errors import ConfigError, InputTypeError, explain, unknown_name
 from seqkit.training.losses import LossSpec, get_loss
 from seqkit.training.metrics import make_metric
@@ -52,14 +53,16 @@ class CompileSettings:
             raise InputTypeError(explain(
                 "compile scheduler", expected=f"None, one of {', '.join(SCHEDULERS)} or a "
                 "callable optimizer -> scheduler", received=f"scheduler={self.scheduler!r}"))
-        if self.lr is not None and (isinstance(self.lr, bool) or not isinstance(
-                self.lr, int | float) or not 0 < self.lr < math.inf):
-            raise ConfigError(explain("compile lr", expected="a positive finite number",
-                                      received=f"lr={self.lr!r}"))
-        if isinstance(self.weight_decay, bool) or not isinstance(
-                self.weight_decay, int | float) or not 0 <= self.weight_decay < math.inf:
+        if self.lr is not None:  # numpy numbers too, stored as Python floats
+            if not 0 < (as_real(self.lr) or 0) < math.inf:
+                raise ConfigError(explain("compile lr", expected="a positive finite number",
+                                          received=f"lr={self.lr!r}"))
+            self.lr = float(self.lr)
+        decay = as_real(self.weight_decay)
+        if decay is None or not 0 <= decay < math.inf:
             raise ConfigError(explain("compile weight_decay", expected="a finite number >= 0",
                                       received=f"weight_decay={self.weight_decay!r}"))
+        self.weight_decay = decay
         if isinstance(self.metrics, str | torchmetrics.Metric):
             self.metrics = [self.metrics]
         if not isinstance(self.metrics, list | tuple):

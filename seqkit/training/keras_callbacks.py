@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import pytorch_lightning as pl
 
+from seqkit._checks import as_real
 from seqkit.errors import ConfigError, InputTypeError, explain
 from seqkit.training.faults import NonFiniteLossGuard
 from seqkit.training.progress import keras_order
@@ -197,7 +198,7 @@ class LearningRateScheduler(pl.Callback):
             rate = self.schedule(epoch, _learning_rate(trainer))
         except TypeError:  # Keras's older one-argument schedules
             rate = self.schedule(epoch)
-        if isinstance(rate, bool) or not isinstance(rate, int | float):
+        if as_real(rate) is None:
             raise ConfigError(explain("LearningRateScheduler schedule", expected="a float",
                                       received=f"{rate!r} at epoch {epoch}"))
         for optimizer in trainer.optimizers:
