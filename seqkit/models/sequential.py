@@ -12,7 +12,13 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import boolean, input_shape_argument, iterable_of_layers, optional_text
+from seqkit._checks import (
+    boolean,
+    input_shape_argument,
+    iterable_of_layers,
+    optional_text,
+    path_argument,
+)
 from seqkit.data.pipeline import forward_inputs
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
 from seqkit.layers.base import Layer, Shape
@@ -29,6 +35,7 @@ from seqkit.models.streaming import Stream
 from seqkit.models.summary import print_summary
 from seqkit.preprocessing.base import Preprocessor
 from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
+from seqkit.saving.atomic import write_atomically
 from seqkit.saving.export import export_onnx, export_torchscript
 from seqkit.saving.format import register_model
 from seqkit.saving.save import save_model
@@ -378,9 +385,11 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
             raise ConfigError(explain("to_torchscript method", expected="'trace'",
                                       received=f"method={method!r}",
                                       fix="seqkit models export by tracing only"))
+        target = None if file_path is None else path_argument(file_path, "file_path",
+                                                               "to_torchscript")
         scripted = export_torchscript(self, example_inputs)
-        if file_path is not None:
-            torch.jit.save(scripted, os.fspath(file_path))
+        if target is not None:  # a failed write leaves an existing file as it was
+            write_atomically(target, lambda handle: torch.jit.save(scripted, handle))
         return scripted
 
     def get_config(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import seqkit as sk
-from seqkit.errors import ConfigError
+from seqkit.errors import ConfigError, InputTypeError, ModelSaveError
 
 ort = pytest.importorskip(
     "onnxruntime", reason="onnxruntime is in the export extra: pip install -e '.[export]'")
@@ -53,6 +53,24 @@ def test_torchscript_matches_predict(tmp_path: Path) -> None:
         for module in (loaded, scripted):
             np.testing.assert_allclose(module(torch.from_numpy(x)).numpy(), expected,
                                        rtol=1e-5, atol=1e-5)
+
+
+def test_torchscript_path_is_checked_first_and_written_atomically(tmp_path: Path) -> None:
+    model = sk.Sequential([sk.LSTM(3), sk.Dense(1)])
+    model.build((None, 4, 2))
+    with pytest.raises(InputTypeError, match="to_torchscript file_path"):
+        model.to_torchscript(file_path=123)
+    target = tmp_path / "model.pt"
+    target.write_bytes(b"the old export")
+
+    def fail(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:  # a disk that fills during the write
+        patch.setattr(torch.jit, "save", fail)
+        with pytest.raises(ModelSaveError):
+            model.to_torchscript(target)
+    assert target.read_bytes() == b"the old export" and list(tmp_path.iterdir()) == [target]
 
 
 def test_variable_length_and_text_models_are_refused_clearly(tmp_path: Path) -> None:
