@@ -29,6 +29,8 @@ class History(pl.Callback):
         super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.epochs_of: dict[str, list[int]] = {}
+        """The epochs each name's values belong to (``val_`` names: the validated ones)."""
         self._validated_epoch = -1
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule
@@ -53,14 +55,17 @@ class History(pl.Callback):
             values["lr"] = lr
         for name, value in values.items():
             self.history.setdefault(name, []).append(value)
+            self.epochs_of.setdefault(name, []).append(epoch)
 
     def state_dict(self) -> dict[str, Any]:
         """Saved in Lightning checkpoints, so a resumed ``fit`` continues the History."""
-        return {"history": self.history, "epoch": self.epoch}
+        return {"history": self.history, "epoch": self.epoch, "epochs_of": self.epochs_of}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.history = {name: list(values) for name, values in state_dict["history"].items()}
         self.epoch = list(state_dict["epoch"])
+        self.epochs_of = {name: list(epochs)
+                          for name, epochs in state_dict.get("epochs_of", {}).items()}
 
     def plot(self, keys: list[str] | None = None, ax: Any = None) -> Any:
         """Plots the curves (losses by default) against the epoch with matplotlib.
@@ -100,7 +105,11 @@ class History(pl.Callback):
         keys = keys or [k for k in self.history if k.endswith("loss")]
         for key in keys:
             values = self.history[key]
-            ax.plot(self.epoch[-len(values):], values, label=key)
+            epochs = self.epochs_of.get(key, [])
+            if len(epochs) != len(values):  # values added outside record(): the last epochs
+                epochs = self.epoch[-len(values):]
+            ax.plot(epochs, values, label=key, marker="o" if len(values) < len(self.epoch)
+                    else None)
         ax.set_xlabel("epoch")
         if len(keys) == 1:
             ax.set_ylabel(keys[0])

@@ -37,6 +37,17 @@ def test_history_plot_draws_the_loss_curves() -> None:
     assert list(ax.get_lines()[0].get_ydata()) == [3.0, 1.5]
 
 
+def test_history_plot_puts_validation_values_at_the_validated_epochs() -> None:
+    x = np.random.default_rng(0).random((16, 3, 2), dtype=np.float32)
+    model = sk.Sequential([sk.GRU(3), sk.Dense(1)], loss="mse")
+    history = model.fit(x, x[:, -1, :1], epochs=4, validation_split=0.25, validation_freq=2,
+                        verbose=0, seed=0)
+    lines = {line.get_label(): line for line in history.plot().get_lines()}
+    assert list(lines["loss"].get_xdata()) == [0, 1, 2, 3]
+    assert list(lines["val_loss"].get_xdata()) == [1, 3]  # not the last two epochs, [2, 3]
+    assert list(lines["val_loss"].get_ydata()) == history.history["val_loss"]
+
+
 def test_history_plot_without_matplotlib_says_how_to_install(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
