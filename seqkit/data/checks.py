@@ -220,6 +220,10 @@ def _check_target_shape(y: Tensor, layout: TargetLayout, time_steps: int | None)
     elif not layout.per_step and y.dim() >= 3:
         fix = ("targets with a time axis need per-step outputs: return_sequences=True on "
                "the last recurrent layer")
+    elif layout.per_step and out[0] and time_steps and out[0] != time_steps:
+        fix = (f"the model's layers turn the input's steps into {out[0]} (a Conv1D or "
+               "pooling with padding='valid' drops steps, strides skip them): use "
+               "padding='same' or 'causal', or give targets for the output's steps")
     elif layout.per_step:
         fix = "one target per sequence needs return_sequences=False on the last recurrent layer"
     else:

@@ -27,6 +27,8 @@ BAD = {
                                            "return_sequences=False"),
     "per-step y of another length": (_model(1, "mse", per_step=True), np.zeros((16, 4, 1)),
                                      "return_sequences=False"),
+    "a 'valid' Conv1D drops steps": (sk.Sequential([sk.Conv1D(4, 3), sk.Dense(1)], loss="mse"),
+                                     np.zeros((16, 5, 1)), "padding='same' or 'causal'"),
 }
 GOOD = {
     "(batch,) for Dense(1)": (_model(1, "mse"), np.zeros(16)),
@@ -35,6 +37,8 @@ GOOD = {
                              np.eye(3)[np.arange(16) % 3]),
     "per-step (batch, time, 1)": (_model(1, "mse", per_step=True), np.zeros((16, 5, 1))),
     "per-step (batch, time)": (_model(1, "mse", per_step=True), np.zeros((16, 5))),
+    "a 'same' Conv1D": (sk.Sequential([sk.Conv1D(4, 3, padding="same"), sk.Dense(1)],
+                                      loss="mse"), np.zeros((16, 5, 1))),
 }
 
 
