@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
-import torch
 from torch import Tensor, nn
 
 from seqkit._checks import (
@@ -17,7 +14,6 @@ from seqkit._checks import (
     input_shape_argument,
     iterable_of_layers,
     optional_text,
-    path_argument,
 )
 from seqkit.data.pipeline import forward_inputs
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
@@ -29,16 +25,14 @@ from seqkit.layers.recurrent import RecurrentLayer
 from seqkit.layers.state import RecurrentState
 from seqkit.models.checkpoints import CheckpointMixin
 from seqkit.models.declared_input import build_first_layer, declare_input
+from seqkit.models.exports import ExportMixin
 from seqkit.models.keras_api import KerasAPI
 from seqkit.models.steps import LightningSteps
 from seqkit.models.streaming import Stream
 from seqkit.models.summary import print_summary
 from seqkit.preprocessing.base import Preprocessor
 from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
-from seqkit.saving.atomic import write_atomically
-from seqkit.saving.export import export_onnx, export_torchscript
 from seqkit.saving.format import register_model
-from seqkit.saving.save import save_model
 
 __all__ = ["Sequential"]
 
@@ -56,7 +50,8 @@ def _attached_trainer(model: pl.LightningModule) -> pl.Trainer:
 
 
 @register_model
-class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
+class Sequential(KerasAPI, LightningSteps, CheckpointMixin, ExportMixin,
+                 pl.LightningModule):
     """A linear stack of blocks, trained Keras-style or by any Lightning ``Trainer``.
 
     Data is batch-major: ``(batch, time, features)`` in, ``(batch, ...)`` out. Input sizes
@@ -363,34 +358,6 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, pl.LightningModule):
         """
         return Stream(self)
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Saves architecture, weights and compile settings to one ``.seqkit`` file.
-
-        See [`save_model`][seqkit.saving.save_model]; load it with ``sk.load_model(path)``.
-        """
-        return save_model(self, path)
-
-    def to_onnx(self, file_path: str | os.PathLike[str], input_sample: Tensor | None = None,
-                **kwargs: Any) -> Path:
-        """Exports to ONNX with input scaling and target scaling included; see
-        [`export_onnx`][seqkit.saving.export.export_onnx] (``kwargs``: ``opset``)."""
-        return export_onnx(self, file_path, sample=input_sample, **kwargs)
-
-    def to_torchscript(self, file_path: str | os.PathLike[str] | None = None,
-                       method: str | None = "trace", example_inputs: Any = None,
-                       **kwargs: Any) -> Any:
-        """A traced TorchScript module (saved to ``file_path`` if given); see
-        [`export_torchscript`][seqkit.saving.export.export_torchscript]."""
-        if method != "trace":
-            raise ConfigError(explain("to_torchscript method", expected="'trace'",
-                                      received=f"method={method!r}",
-                                      fix="seqkit models export by tracing only"))
-        target = None if file_path is None else path_argument(file_path, "file_path",
-                                                               "to_torchscript")
-        scripted = export_torchscript(self, example_inputs)
-        if target is not None:  # a failed write leaves an existing file as it was
-            write_atomically(target, lambda handle: torch.jit.save(scripted, handle))
-        return scripted
 
     def get_config(self) -> dict[str, Any]:
         """The architecture: each layer's class name and config."""
