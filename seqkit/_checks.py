@@ -11,6 +11,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 import operator
 import os
 from collections.abc import Collection, Iterable
@@ -23,7 +24,7 @@ from seqkit.errors import ConfigError, InputTypeError, explain
 
 __all__ = ["as_int", "as_real", "boolean", "check_seed", "fraction", "input_shape_argument",
            "iterable_of_layers", "one_of", "optional_text", "path_argument", "positive_int",
-           "sequence_of_layers"]
+           "positive_real", "sequence_of_layers"]
 
 SEED_LIMIT = 2**32 - 1
 """The largest seed: numpy's and Lightning's seeds are unsigned 32-bit."""
@@ -83,6 +84,25 @@ def positive_int(value: Any, arg: str, owner: str) -> int:
     number = as_int(value)
     if number is None or number < 1:
         raise ConfigError(explain(f"{owner} {arg}", expected="a positive integer",
+                                  received=f"{arg}={value!r}"))
+    return number
+
+
+def positive_real(value: Any, arg: str, owner: str) -> float:
+    """Returns ``value`` as a float if it is a finite number > 0 (numpy numbers too).
+
+    Examples:
+        >>> import numpy as np
+        >>> positive_real(np.float32(0.5), "lr", "compile")
+        0.5
+        >>> positive_real(float("nan"), "lr", "compile")
+        Traceback (most recent call last):
+        ...
+        seqkit.errors.ConfigError: compile lr: expected a positive finite number but received lr=nan
+    """
+    number = as_real(value)
+    if number is None or not 0 < number < math.inf:
+        raise ConfigError(explain(f"{owner} {arg}", expected="a positive finite number",
                                   received=f"{arg}={value!r}"))
     return number
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from torch import Tensor, nn
 
-from seqkit._checks import as_real
-from seqkit.errors import ConfigError, explain
+from seqkit._checks import positive_real
 from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.state import RecurrentState
@@ -33,11 +31,7 @@ class LayerNormalization(Layer):
 
     def __init__(self, epsilon: float = 1e-3, *, name: str | None = None) -> None:
         super().__init__(name=name)
-        if not 0 < (as_real(epsilon) or 0) < math.inf:
-            raise ConfigError(explain("LayerNormalization epsilon",
-                                      expected="a positive finite number",
-                                      received=f"epsilon={epsilon!r}"))
-        self.epsilon = float(epsilon)
+        self.epsilon = positive_real(epsilon, "epsilon", "LayerNormalization")
         self.norm: nn.LayerNorm | None = None
 
     def get_config(self) -> dict[str, Any]:

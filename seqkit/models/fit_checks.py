@@ -22,7 +22,6 @@ Examples:
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Iterator
 from difflib import get_close_matches
 from functools import cache
@@ -31,7 +30,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from seqkit._checks import as_real, boolean, check_seed, positive_int
+from seqkit._checks import boolean, check_seed, positive_int, positive_real
 from seqkit.data.loader import ArrayLoader
 from seqkit.errors import ConfigError, InputTypeError, explain
 
@@ -78,11 +77,7 @@ def check_compile_keywords(kwargs: dict[str, Any], lr: float | None) -> float | 
         if lr is not None:
             raise ConfigError(explain("compile learning_rate", expected="lr or learning_rate",
                                       received="both", fix="pass one of them"))
-        lr = kwargs.pop("learning_rate")
-        if not 0 < (as_real(lr) or 0) < math.inf:
-            raise ConfigError(explain("compile learning_rate",
-                                      expected="a positive finite number",
-                                      received=f"learning_rate={lr!r}"))
+        lr = positive_real(kwargs.pop("learning_rate"), "learning_rate", "compile")
     for name in kwargs:
         if name in _KERAS_COMPILE:
             raise ConfigError(explain(f"compile {name}", expected="an argument seqkit uses",

@@ -9,12 +9,7 @@ from typing import Any
 import pytorch_lightning as pl
 from torch import Tensor, nn
 
-from seqkit._checks import (
-    boolean,
-    input_shape_argument,
-    iterable_of_layers,
-    optional_text,
-)
+from seqkit._checks import boolean, input_shape_argument, iterable_of_layers, optional_text
 from seqkit.data.pipeline import forward_inputs
 from seqkit.errors import ConfigError, InputTypeError, NotBuiltError, explain
 from seqkit.layers.base import Layer, Shape
@@ -357,7 +352,6 @@ class Sequential(KerasAPI, LightningSteps, CheckpointMixin, ExportMixin,
         so far had been run at once; ``stream.reset()`` starts over.
         """
         return Stream(self)
-
 
     def get_config(self) -> dict[str, Any]:
         """The architecture: each layer's class name and config."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import torchmetrics
 
-from seqkit._checks import as_real
+from seqkit._checks import as_real, positive_real
 from seqkit.errors import ConfigError, InputTypeError, explain, unknown_name
 from seqkit.training.losses import LossSpec, get_loss
 from seqkit.training.metrics import make_metric
@@ -54,10 +54,7 @@ class CompileSettings:
                 "compile scheduler", expected=f"None, one of {', '.join(SCHEDULERS)} or a "
                 "callable optimizer -> scheduler", received=f"scheduler={self.scheduler!r}"))
         if self.lr is not None:  # numpy numbers too, stored as Python floats
-            if not 0 < (as_real(self.lr) or 0) < math.inf:
-                raise ConfigError(explain("compile lr", expected="a positive finite number",
-                                          received=f"lr={self.lr!r}"))
-            self.lr = float(self.lr)
+            self.lr = positive_real(self.lr, "lr", "compile")
         decay = as_real(self.weight_decay)
         if decay is None or not 0 <= decay < math.inf:
             raise ConfigError(explain("compile weight_decay", expected="a finite number >= 0",
