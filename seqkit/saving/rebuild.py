@@ -23,6 +23,7 @@ from seqkit.layers.base import LAYER_REGISTRY
 from seqkit.preprocessing.base import PREPROCESSOR_REGISTRY
 from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
 from seqkit.saving.archive import refuse
+from seqkit.saving.forecasting import restore_forecasting
 from seqkit.saving.format import MODEL_REGISTRY
 from seqkit.saving.migrate import upgrade_layer_spec
 from seqkit.saving.schema import check_config
@@ -124,6 +125,7 @@ def _assemble(config: dict[str, Any], version: int) -> Any:
     if encoder:
         model.label_encoder = LabelEncoder()
         model.label_encoder.set_state(encoder["state"])
+    restore_forecasting(model, config)
     return model
 
 

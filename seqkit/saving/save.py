@@ -14,6 +14,7 @@ from safetensors.torch import save as safetensors_bytes
 from seqkit._version import __version__
 from seqkit.errors import ConfigError, InputTypeError, explain
 from seqkit.saving.atomic import write_atomically
+from seqkit.saving.forecasting import forecasting_config
 from seqkit.saving.format import CONFIG_ENTRY, FORMAT_VERSION, WEIGHTS_ENTRY, WEIGHTS_HASH_KEY
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ SUFFIX = ".seqkit"
 def model_config(model: Sequential) -> dict[str, Any]:
     """Everything but the weights, as JSON: what ``load_model`` rebuilds a model from."""
     settings = model.compile_settings
+    forecasting = forecasting_config(model)
     return {
         "format_version": FORMAT_VERSION,
         "seqkit_version": __version__,
@@ -40,6 +42,7 @@ def model_config(model: Sequential) -> dict[str, Any]:
             "state": model.target_scaler.get_state()},
         "label_encoder": None if model.label_encoder is None else {
             "state": model.label_encoder.get_state()},
+        **({} if forecasting is None else {"forecasting": forecasting}),
     }
 
 

@@ -21,12 +21,14 @@ import numpy as np
 from seqkit.layers.base import LAYER_REGISTRY
 from seqkit.preprocessing.base import PREPROCESSOR_REGISTRY
 from seqkit.saving.archive import refuse
+from seqkit.saving.forecasting import check_forecasting
 from seqkit.saving.format import FORMAT_VERSION, MAX_DEPTH, MAX_LAYERS, WEIGHTS_HASH_KEY
 
 __all__ = ["check_config", "parse_json"]
 
 _KEYS = frozenset({"format_version", "seqkit_version", "model", "input_shape", "compile",
-                   "preprocessing", "target_scaler", "label_encoder", WEIGHTS_HASH_KEY})
+                   "preprocessing", "target_scaler", "label_encoder", "forecasting",
+                   WEIGHTS_HASH_KEY})
 _INT64 = 2**63
 _MAX_SIZE = 2**31
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -127,6 +129,7 @@ def check_config(config: Any, source: Path | str) -> int:
     _check_type(config, "compile", (dict, type(None)), source)
     _check_steps(config.get("preprocessing"), source)
     _check_targets(config, source)
+    check_forecasting(config, source)
     digest = config.get(WEIGHTS_HASH_KEY)
     if digest is not None and (not isinstance(digest, str) or not _HEX.fullmatch(digest)):
         raise refuse(source, f"{WEIGHTS_HASH_KEY}={_short(digest)}; it must be the weights' "

@@ -62,6 +62,39 @@ def test_saved_forecaster_answers_the_same(tmp_path: Path) -> None:
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
     np.testing.assert_allclose(sk.forecast(loaded, series, steps=7),
                                sk.forecast(model, series, steps=7), rtol=1e-6)
+    # Intervals after load: the validation residuals are saved with the model.
+    np.testing.assert_array_equal(loaded.validation_residuals, model.validation_residuals)
+    expected, got = (sk.forecast(m, series, steps=7, intervals=0.8) for m in (model, loaded))
+    for a, b in zip(expected[:3], got[:3], strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-6)
+
+
+def test_damaged_forecasting_entry_is_refused(tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    from seqkit.errors import ModelFileError
+
+    series = _seasonal()
+    x, y = sk.data.windows(series, lookback=12)
+    model = sk.presets.forecaster(lookback=12, units=4, members=1)
+    model.fit(x, y, epochs=1, verbose=0, seed=0)
+    path = model.save(tmp_path / "forecaster")
+    with zipfile.ZipFile(path) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(entries["config.json"])
+    assert config["forecasting"]["window"] == [12, 1]
+    for damage, match in (({"window": [12, 0]}, "window"),
+                          ({"validation_residuals": [[float("nan")]]}, "finite"),
+                          ({"validation_residuals": [[1.0, 2.0]]}, "horizon=1")):
+        broken = json.loads(entries["config.json"])
+        broken["forecasting"].update(damage)
+        bad = tmp_path / "bad.seqkit"
+        with zipfile.ZipFile(bad, "w") as archive:
+            for name, data in entries.items():
+                archive.writestr(name, json.dumps(broken) if name == "config.json" else data)
+        with pytest.raises(ModelFileError, match=match):
+            sk.load_model(bad)
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
