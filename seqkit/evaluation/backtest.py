@@ -13,8 +13,8 @@ Examples:
     >>> folds = backtest(make, series, horizon=12, folds=2, epochs=2)
     >>> [(fold["origin"], fold["season"]) for fold in folds]
     [(96, 12), (108, 12)]
-    >>> sorted(folds[0]["scores"])
-    ['model', 'naive', 'seasonal_naive']
+    >>> sorted(folds[0]["scores"])  # ETS and Theta too, with statsmodels installed
+    ['ets', 'model', 'naive', 'seasonal_naive', 'theta']
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ from seqkit.data.windows import windows
 from seqkit.errors import InputError, explain
 from seqkit.evaluation.forecasting import compare_to_baselines
 from seqkit.evaluation.seasonality import detect_season
+from seqkit.evaluation.statistical import has_statsmodels
 
 __all__ = ["backtest"]
 
 
 def backtest(make_model: Callable[[], Any], series: Any, horizon: int, folds: int = 3, *,
              epochs: int = 100, seed: int = 0, season_length: int | None = None,
-             **fit_kwargs: Any) -> list[dict[str, Any]]:
+             statistical: bool | None = None, **fit_kwargs: Any) -> list[dict[str, Any]]:
     """Fits a new model at each of ``folds`` rolling origins and scores its forecasts.
 
     Args:
@@ -48,13 +49,15 @@ def backtest(make_model: Callable[[], Any], series: Any, horizon: int, folds: in
         seed: Passed to ``fit``.
         season_length: Season of the seasonal-naive baseline; ``None``: the model's
             (a forecaster's detected season), else detected from the training part.
+        statistical: Also score ETS and Theta, fitted on each fold's training part
+            ([`seqkit.evaluation.statistical`][]); ``None``: when statsmodels is installed.
         **fit_kwargs: More ``fit`` arguments.
 
     Returns:
         One dict per fold, oldest first: ``origin`` (the training part's length),
         ``season``, ``forecast`` and ``actual`` (arrays) and ``scores``:
         [`compare_to_baselines`][seqkit.evaluation.compare_to_baselines]' MAE, RMSE and
-        MAPE of ``model``, ``naive`` and ``seasonal_naive``.
+        MAPE of ``model``, ``naive`` and ``seasonal_naive`` (and ``ets``, ``theta``).
 
     Raises:
         InputError: The series is too short for ``folds`` origins and a training part of
@@ -66,6 +69,8 @@ def backtest(make_model: Callable[[], Any], series: Any, horizon: int, folds: in
     folds = positive_int(folds, "folds", "backtest")
     values = np.asarray(series.to_numpy() if hasattr(series, "to_numpy") else series,
                         dtype=np.float32).reshape(-1)
+    if statistical is None:
+        statistical = has_statsmodels()
     results = []
     for fold in range(folds):
         origin = len(values) - (folds - fold) * horizon
@@ -85,5 +90,6 @@ def backtest(make_model: Callable[[], Any], series: Any, horizon: int, folds: in
         actual = values[origin:origin + horizon].astype(np.float64)
         results.append({"origin": origin, "season": int(season), "forecast": predicted,
                         "actual": actual,
-                        "scores": compare_to_baselines(actual, predicted, train, int(season))})
+                        "scores": compare_to_baselines(actual, predicted, train, int(season),
+                                                       statistical=bool(statistical))})
     return results

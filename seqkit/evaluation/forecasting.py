@@ -23,6 +23,7 @@ import numpy as np
 
 from seqkit._checks import positive_int
 from seqkit.errors import InputError, InputTypeError, explain
+from seqkit.evaluation.statistical import ets_forecast, theta_forecast
 
 __all__ = [
     "compare_to_baselines",
@@ -131,21 +132,25 @@ def mape(actual: Any, forecast: Any) -> float:
 
 
 def compare_to_baselines(actual: Any, forecast: Any, history: Any,
-                         season: int) -> dict[str, dict[str, float]]:
+                         season: int, statistical: bool = False
+                         ) -> dict[str, dict[str, float]]:
     """Scores a forecast of a held-out tail next to the naive and seasonal-naive baselines.
 
-    Both baselines forecast all ``len(actual)`` steps from ``history`` alone, as the model
-    should have.
+    Every baseline forecasts all ``len(actual)`` steps from ``history`` alone, as the
+    model should have.
 
     Args:
         actual: The held-out values, ``(horizon,)`` or ``(horizon, features)``.
         forecast: The model's forecast of them, the same shape.
         history: The series before ``actual``.
         season: Steps per season, for the seasonal-naive baseline.
+        statistical: Also score ETS and Theta
+            ([`seqkit.evaluation.statistical`][]; needs statsmodels, one feature).
 
     Returns:
-        ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}}``, each with ``"mae"``,
-        ``"rmse"`` and ``"mape"`` (NaN when every actual value is zero).
+        ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}}`` (and ``"ets"``,
+        ``"theta"`` with ``statistical``), each with ``"mae"``, ``"rmse"`` and ``"mape"``
+        (NaN when every actual value is zero).
 
     Examples:
         >>> from seqkit.datasets import airline_passengers
@@ -174,6 +179,15 @@ def compare_to_baselines(actual: Any, forecast: Any, history: Any,
         "naive": naive_forecast(past, horizon),
         "seasonal_naive": seasonal_naive_forecast(past, horizon, season),
     }
+    if statistical:
+        if past.shape[1:] not in ((), (1,)):
+            raise InputError(explain("compare_to_baselines statistical=True",
+                                     expected="one feature (ETS and Theta are univariate)",
+                                     received=f"history of shape {past.shape}",
+                                     fix="score each column on its own, or statistical=False"))
+        for name, values in (("ets", ets_forecast), ("theta", theta_forecast)):
+            forecasts[name] = values(past.reshape(-1), horizon, season).reshape(
+                actual_values.shape)
     return {name: _scores(actual_values, values) for name, values in forecasts.items()}
 
 

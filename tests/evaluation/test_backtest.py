@@ -54,3 +54,40 @@ def test_backtest_of_the_preset_detects_the_season() -> None:
         folds=2, epochs=3)
     assert [fold["season"] for fold in folds] == [4, 4]
     assert all(np.isfinite(fold["scores"]["model"]["rmse"]) for fold in folds)
+
+
+def test_folds_score_ets_and_theta_fitted_on_the_past_only() -> None:
+    pytest.importorskip("statsmodels")
+    from seqkit.evaluation.statistical import ets_forecast, theta_forecast
+
+    t = np.arange(72)
+    noise = np.random.default_rng(0).normal(scale=0.3, size=72)
+    series = (50 + 0.5 * t + 5 * np.sin(2 * np.pi * t / 12) + noise).astype(np.float32)
+    folds = sk.evaluation.backtest(_LastValueModel, series, horizon=6, folds=2,
+                                   season_length=12)
+    for fold in folds:
+        train = series[:fold["origin"]].astype(np.float64)
+        ets = sk.evaluation.rmse(fold["actual"], ets_forecast(train, 6, 12))
+        assert fold["scores"]["ets"]["rmse"] == pytest.approx(ets)
+        theta = sk.evaluation.rmse(fold["actual"], theta_forecast(train, 6, 12))
+        assert fold["scores"]["theta"]["rmse"] == pytest.approx(theta)
+        # A trend with a clean season: ETS forecasts it far better than naive.
+        assert fold["scores"]["ets"]["rmse"] < 0.2 * fold["scores"]["naive"]["rmse"]
+    plain = sk.evaluation.backtest(_LastValueModel, series, horizon=6, folds=1,
+                                   season_length=12, statistical=False)
+    assert sorted(plain[0]["scores"]) == ["model", "naive", "seasonal_naive"]
+
+
+def test_statistical_baselines_refuse_many_features_and_missing_statsmodels(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from seqkit.errors import ConfigError
+    from seqkit.evaluation import statistical
+
+    two = np.ones((30, 2))
+    with pytest.raises(InputError, match="one feature"):
+        sk.evaluation.compare_to_baselines(two[-6:], two[-6:], two[:-6], season=4,
+                                           statistical=True)
+    monkeypatch.setattr(statistical, "has_statsmodels", lambda: False)
+    assert statistical.statistical_baselines(np.arange(30.0), 3, 4) == {}
+    with pytest.raises(ConfigError, match="statsmodels"):
+        statistical.ets_forecast(np.arange(30.0), 3, 4)
