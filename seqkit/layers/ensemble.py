@@ -58,11 +58,16 @@ class Ensemble(Layer):
             (an ``Embedding`` makes each member own its embedding).
         members: Number of copies (at least 2).
         combine: How outputs are averaged in evaluation mode, one of [`COMBINES`][].
+        member_overrides: One dict per member (or ``None``): config values that member's
+            first layer takes instead of the stack's, so the members differ by design
+            (e.g. each forecasts the correction to another baseline:
+            ``[{"base": "seasonal_naive"}, {"base": "level"}]``).
         name: Layer name.
 
     Raises:
         ConfigError: For fewer than 2 members, an empty stack, an unknown ``combine``, or
-            members whose output keeps a time axis.
+            members whose output keeps a time axis, or ``member_overrides`` that are not
+            one dict per member naming the first layer's config keys.
 
     Examples:
         >>> import torch, seqkit as sk
@@ -79,7 +84,9 @@ class Ensemble(Layer):
     checks_features: ClassVar[bool] = False  # each member's first layer checks its input
 
     def __init__(self, layers: Sequence[Layer | dict[str, Any]], members: int = 3,
-                 combine: str = "mean", *, name: str | None = None) -> None:
+                 combine: str = "mean",
+                 member_overrides: Sequence[dict[str, Any]] | None = None, *,
+                 name: str | None = None) -> None:
         super().__init__(name=name)
         self.member_count = positive_int(members, "members", "Ensemble")
         if self.member_count < 2:
@@ -95,10 +102,12 @@ class Ensemble(Layer):
                                       received="an empty list",
                                       fix="pass the stack each member repeats, e.g. "
                                           "[sk.GRU(32), sk.Dense(1)]"))
+        self.member_overrides = _overrides(member_overrides, self.member_count,
+                                           self._stack_config[0])
         self.members = nn.ModuleList(
             nn.ModuleList(layer_from_spec(spec, "Ensemble layer config")
-                          for spec in self._stack_config)
-            for _ in range(self.member_count))
+                          for spec in self.member_specs(index))
+            for index in range(self.member_count))
         self.input_ranks = self._first.input_ranks  # type: ignore[misc]
         self.rank_fix = self._first.rank_fix  # type: ignore[misc]
 
@@ -113,7 +122,26 @@ class Ensemble(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"layers": [dict(spec) for spec in self._stack_config],
-                "members": self.member_count, "combine": self.combine, "name": self.name}
+                "members": self.member_count, "combine": self.combine,
+                "member_overrides": None if self.member_overrides is None
+                else [dict(o) for o in self.member_overrides], "name": self.name}
+
+    def member_specs(self, index: int) -> list[dict[str, Any]]:
+        """The layer configs member ``index`` is built from (the stack's, with its
+        ``member_overrides`` in the first one).
+
+        Examples:
+            >>> import seqkit as sk
+            >>> ensemble = sk.Ensemble([sk.Dense(2), sk.Dense(1)], members=2,
+            ...                        member_overrides=[{}, {"activation": "tanh"}])
+            >>> [m[0].get_config()["activation"] for m in ensemble.members]
+            [None, 'tanh']
+        """
+        specs = [dict(spec) for spec in self._stack_config]
+        if self.member_overrides is not None:
+            specs[0] = {"class_name": specs[0]["class_name"],
+                        "config": {**specs[0]["config"], **self.member_overrides[index]}}
+        return specs
 
     def add(self, layer: Layer) -> None:
         """Appends a copy of ``layer`` to every member (a preset's classifier head).
@@ -196,6 +224,21 @@ class Ensemble(Layer):
         positive = torch.logsumexp(F.logsigmoid(outputs), dim=1) - log_members
         negative = torch.logsumexp(F.logsigmoid(-outputs), dim=1) - log_members
         return positive - negative
+
+
+def _overrides(overrides: Sequence[dict[str, Any]] | None, members: int,
+               first: dict[str, Any]) -> list[dict[str, Any]] | None:
+    if overrides is None:
+        return None
+    keys = set(first.get("config", {}))
+    if (isinstance(overrides, dict | str) or len(overrides) != members
+            or not all(isinstance(o, dict) and set(o) <= keys - {"name"} for o in overrides)):
+        raise ConfigError(explain(
+            "Ensemble member_overrides", expected=f"{members} dicts (one per member) of "
+            f"{first.get('class_name')} config keys ({', '.join(sorted(keys - {'name'}))})",
+            received=f"member_overrides={overrides!r}"[:200],
+            fix="pass e.g. [{\"base\": \"level\"}, ...] with one entry per member"))
+    return [dict(o) for o in overrides]
 
 
 def _split(lengths: Tensor | None, parts: int) -> tuple[Tensor | None, ...]:

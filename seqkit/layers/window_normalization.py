@@ -26,6 +26,16 @@ forecast. ``base`` is one of [`BASES`][seqkit.layers.window_normalization.BASES]
 
 Without a season both seasonal bases are the last value (naive). Every base is exact
 under affine changes of units: ``a * x + b`` gives ``a * forecast + b``.
+
+With ``linear=True`` the layer also holds a **linear path** beside the stack (the "wide"
+part of wide-and-deep, the linear autoregression an ES-RNN or N-BEATS model keeps): the
+normalized window's target column ``z`` (``(batch, lookback)``) gives ``z @ kernel +
+bias``, and the answer is ``base + scale * (z @ kernel + bias + deep_weight * stack(z))``.
+Its weights are buffers, not trained by gradient descent: a forecaster fits them in
+closed form (ridge regression, [`seqkit.presets.linear_path`][]) before the stack trains
+on what is left; ``deep_weight`` is 1, or 0 when the linear path alone did better on the
+validation windows. They start at zero (the layer then answers as without the path) and
+are saved and exported with the model.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from seqkit._checks import one_of, sequence_of_layers
+from seqkit._checks import boolean, one_of, sequence_of_layers
 from seqkit.errors import ConfigError, InputError, InputTypeError, explain
 from seqkit.layers.base import Layer, LayerOutput, Shape, layer_from_spec, register
 from seqkit.layers.bidirectional import Bidirectional
@@ -64,6 +74,9 @@ class WindowNormalization(Layer):
         target: The input column that is the series (the others, covariates, pass
             through unchanged).
         epsilon: Smallest scale, for constant windows.
+        linear: Add the linear path (``linear_kernel``, ``linear_bias`` and
+            ``deep_weight`` buffers, see the module's description); the window length
+            must then be fixed when the layer is built.
         name: Layer name.
 
     Raises:
@@ -87,8 +100,8 @@ class WindowNormalization(Layer):
     rank_fix: ClassVar[str | None] = "window the series first: sk.data.windows(series, lookback)"
 
     def __init__(self, layers: Sequence[Layer | dict[str, Any]], season_length: int | None = None,
-                 base: str = "seasonal_naive", target: int = 0, epsilon: float = 1e-6, *,
-                 name: str | None = None) -> None:
+                 base: str = "seasonal_naive", target: int = 0, epsilon: float = 1e-6,
+                 linear: bool = False, *, name: str | None = None) -> None:
         super().__init__(name=name)
         self.season_length = _season(season_length)
         self.base_kind = one_of(base, "base", "WindowNormalization", BASES)
@@ -100,6 +113,7 @@ class WindowNormalization(Layer):
             raise ConfigError(explain("WindowNormalization epsilon", expected="a number >= 0",
                                       received=f"epsilon={epsilon!r}"))
         self.epsilon = float(epsilon)
+        self.linear = boolean(linear, "linear", "WindowNormalization")
         self._stack_config = [_layer_config(layer) for layer in
                               sequence_of_layers(layers, "layers", "WindowNormalization")]
         if not self._stack_config:
@@ -113,11 +127,12 @@ class WindowNormalization(Layer):
     def get_config(self) -> dict[str, Any]:
         return {"layers": [dict(spec) for spec in self._stack_config],
                 "season_length": self.season_length, "base": self.base_kind,
-                "target": self.target, "epsilon": self.epsilon, "name": self.name}
+                "target": self.target, "epsilon": self.epsilon, "linear": self.linear,
+                "name": self.name}
 
     def extra_repr(self) -> str:
         return (f"season_length={self.season_length}, base={self.base_kind!r}, "
-                f"target={self.target}")
+                f"target={self.target}, linear={self.linear}")
 
     def set_season_length(self, season_length: int | None) -> None:
         """Sets the season before the layer is built (a forecaster detects it in ``fit``).
@@ -158,6 +173,51 @@ class WindowNormalization(Layer):
                 "WindowNormalization stack output", expected="(batch, horizon): no time axis",
                 received=f"shape {tuple(shape)}",
                 fix="end the stack with a recurrent layer (return_sequences=False) and Dense"))
+        if self.linear:
+            steps = input_shape[1]
+            if steps is None:
+                raise ConfigError(explain(
+                    "WindowNormalization(linear=True) input", expected="windows of a fixed "
+                    "length", received=f"input shape {tuple(input_shape)}",
+                    fix="build it on windows from sk.data.windows, or pass linear=False"))
+            self.register_buffer("linear_kernel", torch.zeros(steps, shape[1]))
+            self.register_buffer("linear_bias", torch.zeros(shape[1]))
+            self.register_buffer("deep_weight", torch.ones(()))
+
+    def set_linear(self, kernel: Any, bias: Any, deep_weight: float | None = None) -> None:
+        """Sets the linear path's weights (``(lookback, horizon)`` and ``(horizon,)``) and,
+        when given, the stack's weight (1: linear plus stack, 0: linear path alone).
+
+        Examples:
+            >>> import torch, seqkit as sk
+            >>> layer = sk.WindowNormalization([sk.LSTM(2), sk.Dense(1)], linear=True)
+            >>> layer.build((None, 4, 1))
+            >>> layer.set_linear(torch.zeros(4, 1), torch.ones(1), deep_weight=0.0)
+            >>> x = torch.tensor([[[1.0], [3.0], [2.0], [4.0]]])  # last value 4, std 1.29
+            >>> round(layer(x).values.item(), 3)  # 4 + 1.291 * (0 + 1)
+            5.291
+        """
+        self._require_linear("set_linear")
+        kernel = torch.as_tensor(kernel, dtype=self.linear_kernel.dtype)
+        bias = torch.as_tensor(bias, dtype=self.linear_bias.dtype)
+        if tuple(kernel.shape) != tuple(self.linear_kernel.shape) \
+                or tuple(bias.shape) != tuple(self.linear_bias.shape):
+            raise InputError(explain(
+                f"{self.label}.set_linear", expected=f"kernel {tuple(self.linear_kernel.shape)}"
+                f" and bias {tuple(self.linear_bias.shape)}",
+                received=f"{tuple(kernel.shape)} and {tuple(bias.shape)}"))
+        with torch.no_grad():
+            self.linear_kernel.copy_(kernel)
+            self.linear_bias.copy_(bias)
+            if deep_weight is not None:
+                self.deep_weight.fill_(float(deep_weight))
+
+    def _require_linear(self, what: str) -> None:
+        if not self.built or not self.linear:
+            raise ConfigError(explain(f"{self.label}.{what}", expected="a built layer with "
+                                      "linear=True", received=f"built={self.built}, "
+                                      f"linear={self.linear}",
+                                      fix="build the model (fit or build) with linear=True"))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = input_shape
@@ -216,6 +276,10 @@ class WindowNormalization(Layer):
                 output, _, _ = layer(output, None, None, None, False)
             else:
                 output, _, _ = layer(output, None, None)
+        if self.linear:
+            window = normalized[..., self.target]
+            output = window @ self.linear_kernel.to(window.dtype) \
+                + self.linear_bias.to(window.dtype) + self.deep_weight.to(window.dtype) * output
         return LayerOutput(self.base(values, level, output.shape[1]) + scale * output, None,
                            state)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -29,6 +30,12 @@ from seqkit.evaluation.seasonality import detect_season
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.window_normalization import WindowNormalization
 from seqkit.models.sequential import Sequential
+from seqkit.presets.linear_path import (
+    LinearFit,
+    clear_linear_path,
+    fit_linear_path,
+    set_linear_path,
+)
 from seqkit.training.history import History
 
 __all__ = ["Forecaster"]
@@ -58,6 +65,7 @@ class Forecaster(Sequential):
     refit: bool = True
     default_batch_size: int = 16
     validation_residuals: np.ndarray | None = None
+    linear_fit: LinearFit | None = None
 
     def normalization_layers(self) -> list[WindowNormalization]:
         """The model's ``WindowNormalization`` layers (one per ensemble member)."""
@@ -99,20 +107,84 @@ class Forecaster(Sequential):
         arguments["callbacks"] = callbacks
         refit = auto_tail and self.refit and "validation_split" in arguments \
             and arguments["validation_split"] == self.validation_tail
+        linear_layers = self._clear_linear(arguments)
         if refit:
             self._build_seeded(arguments)
             start = {k: v.detach().clone() for k, v in self.state_dict().items()}
         history = super().fit(**arguments, **extra)
+        linear = self._blend_linear(arguments, history) if validating and linear_layers \
+            else None
         self.validation_residuals = self._residuals(arguments, history) if validating \
             else None
         if refit and history.history.get("val_loss"):
             best = int(np.argmin(history.history["val_loss"])) + 1
-            self.load_state_dict(start)
+            self.load_state_dict(start)  # the linear path at zero again
             self.reset_training_objects()  # a fresh optimizer, as for the first run
             arguments.update(validation_split=0.0, epochs=best, callbacks=user_callbacks)
             refitted = super().fit(**arguments, **extra)
             history.history["refit_loss"] = refitted.history["loss"]
+            if linear is not None:  # the same blend, the linear path now on every window
+                set_linear_path(linear_layers, *_arrays(arguments), linear.penalty,
+                                linear.weighted, linear.weight)
         return history
+
+    def linear_layers(self) -> list[WindowNormalization]:
+        """The ``WindowNormalization`` layers that hold a linear path."""
+        return [layer for layer in self.normalization_layers() if layer.linear]
+
+    def _clear_linear(self, arguments: dict[str, Any]) -> list[WindowNormalization]:
+        """Builds the model and sets its linear path to zero: the network trains alone."""
+        if not any(layer.linear for layer in self.normalization_layers()) \
+                or not hasattr(arguments["x"], "shape") or arguments.get("y") is None:
+            return []
+        self._build_seeded(arguments)
+        clear_linear_path(self.linear_layers())
+        return self.linear_layers()
+
+    def _blend_linear(self, arguments: dict[str, Any], history: History) -> LinearFit | None:
+        """Fits the linear forecast on the training windows and blends it with the
+        network, both chosen on the validation windows
+        ([`fit_linear_path`][seqkit.presets.linear_path.fit_linear_path])."""
+        rows = self._validation_rows(arguments)
+        if rows is None:
+            return None
+        x, y = _arrays(arguments)
+        if arguments.get("validation_data") is None:  # the tail of x is the validation
+            x, y = x[:len(x) - len(rows[1])], y[:len(y) - len(rows[1])]
+        network = np.asarray(self.predict(rows[0], verbose=0), dtype=np.float64)
+        windows = _numpy(rows[0])
+        fitted = fit_linear_path(self.linear_layers(), x, y, (windows, rows[1]), network,
+                                 self._recursive_mse(windows, rows[1]))
+        self.linear_fit = fitted
+        history.history["val_mse_network"] = [fitted.network_mse]
+        history.history["val_mse_linear"] = [fitted.linear_mse]
+        history.history["linear_weight"] = [fitted.weight]
+        return fitted
+
+    def _recursive_mse(self, windows: np.ndarray, targets: np.ndarray
+                       ) -> Callable[[], float] | None:
+        """The MSE of the model's recursive forecast from the first validation window over
+        the validation period (``None`` when the windows are not one series' consecutive
+        windows), as a function of the model's current weights."""
+        if len(windows) < 2 or windows.shape[-1] != 1 or _longest_run(
+                windows[..., 0]) is None or len(_longest_run(windows[..., 0])) \
+                != windows.shape[1] + len(windows) - 1:
+            return None
+        horizon = targets.reshape(len(targets), -1).shape[1]
+        actual = np.concatenate([targets.reshape(len(targets), -1)[:, 0],
+                                 targets.reshape(len(targets), -1)[-1, 1:]])
+        lookback = windows.shape[1]
+
+        def mse() -> float:
+            values = list(windows[0, :, 0])
+            while len(values) < lookback + len(actual):
+                window = np.asarray(values[-lookback:], dtype=np.float32)[None, :, None]
+                values.extend(np.asarray(self.predict(window, verbose=0),
+                                         dtype=np.float64).reshape(-1)[:horizon].tolist())
+            forecast = np.asarray(values[lookback:lookback + len(actual)])
+            return float(np.mean((forecast - actual) ** 2))
+
+        return mse
 
     def _build_seeded(self, arguments: dict[str, Any]) -> None:
         """Builds the model (with fit's seed) so its starting weights can be kept."""
@@ -149,7 +221,7 @@ class Forecaster(Sequential):
             if not hasattr(x, "shape") or y is None:
                 return None
             rows = _rows(x)
-            held = int(rows * float(arguments["validation_split"]))
+            held = int(rows * float(arguments.get("validation_split") or 0.0))
             if held < 1:
                 return None
             data = (x[rows - held:], np.asarray(y)[rows - held:])
@@ -204,13 +276,29 @@ def _longest_run(target: np.ndarray) -> np.ndarray | None:
     return np.concatenate([run[:, 0], run[-1, 1:]])
 
 
+def _numpy(x: Any) -> np.ndarray:
+    return np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float64)
+
+
+def _arrays(arguments: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    return _numpy(arguments["x"]), _numpy(arguments["y"])
+
+
 def _rows(x: Any) -> int:
     return int(x.shape[0]) if hasattr(x, "shape") else len(x)
 
 
 def normalization_model(members: int, stack: list[Any], season_length: int | None,
-                        base: str = "seasonal_naive") -> list[Any]:
+                        base: str | Sequence[str] = "seasonal_naive", linear: bool = False
+                        ) -> list[Any]:
     """The forecaster's layers: ``WindowNormalization(stack)``, in an ``Ensemble`` of
-    ``members`` copies when ``members > 1``."""
-    layer = WindowNormalization(stack, season_length=season_length, base=base)
-    return [layer] if members == 1 else [Ensemble([layer], members=members)]
+    ``members`` copies when ``members > 1``; with several ``base``s the members take them
+    in turn (``member_overrides``), so they correct different baselines."""
+    bases = [base] if isinstance(base, str) else list(base)
+    layer = WindowNormalization(stack, season_length=season_length, base=bases[0],
+                                linear=linear)
+    if members == 1:
+        return [layer]
+    overrides = None if len(set(bases)) == 1 else \
+        [{"base": bases[index % len(bases)]} for index in range(members)]
+    return [Ensemble([layer], members=members, member_overrides=overrides)]

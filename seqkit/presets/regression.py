@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.base import Layer
 from seqkit.layers.core import Dense, Dropout
 from seqkit.layers.recurrent import GRU, LSTM
+from seqkit.layers.window_normalization import BASES
 from seqkit.models.sequential import Sequential
 from seqkit.preprocessing.normalization import Normalization
 from seqkit.presets.forecast_output import (
@@ -89,7 +91,8 @@ def regressor(units: int = 64, num_layers: int = 1, dropout: float = 0.0, output
 def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int = 1,
                dropout: float = 0.0, cell: str = "lstm", *, lr: float = 3e-3,
                season_length: int | str | None = "auto", members: int = 3,
-               base: str = "seasonal_naive") -> Forecaster:
+               base: str | Sequence[str] = "seasonal_naive", linear: bool = False
+               ) -> Forecaster:
     """A compiled forecaster: the last ``lookback`` steps in, the next ``horizon`` out.
 
     Train it on [`seqkit.data.windows`][seqkit.data.windows.windows]
@@ -119,6 +122,11 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
         base: What the network corrects: ``"seasonal_naive"``, ``"seasonal_drift"`` (plus
             the last season's growth) or ``"level"`` (see
             [`WindowNormalization`][seqkit.layers.WindowNormalization]).
+        linear: A linear path beside the network: after training, an autoregression on
+            the normalized window fitted in closed form (ridge regression) and blended
+            with the network, the penalty and the blend chosen on the validation windows
+            (see [`seqkit.presets.linear_path`][]). Off by default: on the dev panel it
+            did not beat the network alone (see the Forecasting guide).
 
     Examples:
         >>> import numpy as np, seqkit as sk
@@ -132,6 +140,11 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
     positive_int(lookback, "lookback", "forecaster")
     positive_int(horizon, "horizon", "forecaster")
     positive_int(members, "members", "forecaster")
+    if not isinstance(base, str) and (not isinstance(base, Sequence) or not base
+                                      or not all(isinstance(b, str) for b in base)):
+        raise ConfigError(explain("forecaster base", expected=f"one of {BASES} or a "
+                                  "non-empty list of them (one per member, in turn)",
+                                  received=f"base={base!r}"))
     detect = season_length == "auto"
     season = None if detect else season_length
     if season is not None and (isinstance(season, bool) or not isinstance(season, int)
@@ -143,7 +156,7 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
     stack: list[Any] = recurrent_stack(units, num_layers, dropout, False, cell,
                                        last_returns_sequences=False)
     stack.append(Dense(horizon, kernel_initializer="zeros"))  # starts as seasonal naive
-    model = Forecaster(normalization_model(members, stack, season, base), loss="mse",
+    model = Forecaster(normalization_model(members, stack, season, base, linear), loss="mse",
                        metrics=["mae", "rmse"], lr=lr, name="forecaster")
     model.detect_season = detect
     model.model_name = "forecaster"

@@ -186,6 +186,21 @@ def test_saved_ensemble_loads_with_identical_predictions(tmp_path) -> None:
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
+def test_member_overrides_make_members_differ_and_are_saved(tmp_path) -> None:
+    x = np.random.default_rng(5).normal(size=(6, 8, 1)).astype(np.float32) + 20
+    stack = [sk.WindowNormalization([sk.LSTM(2), sk.Dense(1, kernel_initializer="zeros")],
+                                    season_length=4)]
+    model = sk.Sequential([Ensemble(stack, members=2, member_overrides=[
+        {"base": "seasonal_naive"}, {"base": "level"}])])
+    # Zero outputs: member 0 answers seasonal naive, member 1 the level; the mean of both.
+    expected = (x[:, 4, 0] + x[:, 4:, 0].mean(axis=1)) / 2
+    np.testing.assert_allclose(model.predict(x)[:, 0], expected, rtol=1e-6)
+    assert [m[0].base_kind for m in model.layers[0].members] == ["seasonal_naive", "level"]
+    loaded = sk.load_model(model.save(tmp_path / "overrides"))
+    assert loaded.layers[0].get_config() == model.layers[0].get_config()
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
 def test_a_head_added_after_build_is_built_in_every_member() -> None:
     ensemble = Ensemble([sk.GRU(4)], members=2)
     ensemble.build((None, 5, 3))
@@ -214,6 +229,10 @@ def test_traced_ensemble_predicts_as_the_model(tmp_path) -> None:
     ({"layers": [], "members": 2}, ConfigError, "at least one layer"),
     ({"layers": [sk.Dense(1)], "combine": "median"}, ConfigError, "combine"),
     ({"layers": [torch.nn.Linear(2, 1)]}, InputTypeError, "seqkit layers"),
+    ({"layers": [sk.Dense(1)], "members": 2, "member_overrides": [{}]}, ConfigError,
+     "2 dicts"),
+    ({"layers": [sk.Dense(1)], "members": 2, "member_overrides": [{}, {"color": 1}]},
+     ConfigError, "Dense config keys"),
 ])
 def test_bad_configs_are_refused(kwargs: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
