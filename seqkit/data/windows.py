@@ -31,6 +31,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch import Tensor
 
 from seqkit._checks import positive_int
+from seqkit.data.covariates import covariate_windows
 from seqkit.errors import InputError, InputTypeError, explain
 
 __all__ = ["windows"]
@@ -40,16 +41,19 @@ _Targets = int | str | Sequence[int | str] | None
 
 @overload
 def windows(series: Tensor, lookback: int, horizon: int = ..., stride: int = ...,
-            targets: _Targets = ...) -> tuple[Tensor, Tensor]: ...
+            targets: _Targets = ..., *, covariates: Any = ...,
+            future_covariates: Any = ...) -> tuple[Tensor, Tensor]: ...
 
 
 @overload
 def windows(series: Any, lookback: int, horizon: int = ..., stride: int = ...,
-            targets: _Targets = ...) -> tuple[np.ndarray, np.ndarray]: ...
+            targets: _Targets = ..., *, covariates: Any = ...,
+            future_covariates: Any = ...) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
-            targets: _Targets = None) -> tuple[Any, Any]:
+            targets: _Targets = None, *, covariates: Any = None,
+            future_covariates: Any = None) -> tuple[Any, Any]:
     """Cuts a series into input windows ``X`` and the values that follow them, ``y``.
 
     Args:
@@ -64,6 +68,13 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
         targets: Which columns of a 2-D series ``y`` holds: a column index (negative counts
             from the end), a list of them, or, for a DataFrame, column names (names win
             over positions). ``None``: every column (the series itself when 1-D).
+        covariates: Past-observed features, one row per step of the series (``(time,)``
+            or ``(time, k)``; a list of them for many series): appended to each window as
+            extra columns at the window's own steps
+            ([`seqkit.data.covariates`][]).
+        future_covariates: Features known in advance, one row per step: appended led by
+            the horizon (``future_covariates[t + horizon]`` beside ``series[t]``), so the
+            window's last row holds their values at the last step forecast.
 
     Returns:
         ``(X, y)`` with ``X`` of shape ``(n, lookback, features)`` (``features`` is 1 for a
@@ -76,7 +87,8 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
     Raises:
         ConfigError: ``lookback``, ``horizon`` or ``stride`` is not a positive integer.
         InputError: The series is not 1-D or 2-D, is shorter than ``lookback + horizon``,
-            holds NaN or inf, or ``targets`` names a column that does not exist.
+            holds NaN or inf, ``targets`` names a column that does not exist, or the
+            covariates do not have one finite row per step of the series.
         InputTypeError: The series does not hold numbers.
 
     Examples:
@@ -87,12 +99,20 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
         ((2, 4, 2), (2, 2))
         >>> y.tolist()
         [[40.0, 50.0], [60.0, 70.0]]
+
+        A known-future feature (here the step's month), led by the horizon:
+
+        >>> month = np.arange(8.0) % 12
+        >>> x, y = windows(np.arange(8.0), lookback=3, future_covariates=month)
+        >>> x[0].tolist()  # series[t], month[t + 1]
+        [[0.0, 1.0], [1.0, 2.0], [2.0, 3.0]]
     """
     lookback = positive_int(lookback, "lookback", "windows")
     horizon = positive_int(horizon, "horizon", "windows")
     stride = positive_int(stride, "stride", "windows")
     if _many_series(series):
-        return _many_windows(series, lookback, horizon, stride, targets)
+        return _many_windows(series, lookback, horizon, stride, targets, covariates,
+                             future_covariates)
     columns = list(series.columns) if hasattr(series, "columns") else None
     values = _as_array(series)
     _check_shape(values, lookback, horizon)
@@ -101,8 +121,12 @@ def windows(series: Any, lookback: int, horizon: int = 1, stride: int = 1,
     width = 1 if values.ndim == 1 else values.shape[1]
     target_index = _target_index(targets, width, columns)  # a 1-D series is its own target
     if isinstance(values, Tensor):
-        return _tensor_windows(values, lookback, horizon, stride, count, target_index)
-    return _array_windows(values, lookback, horizon, stride, count, target_index)
+        x, y = _tensor_windows(values, lookback, horizon, stride, count, target_index)
+    else:
+        x, y = _array_windows(values, lookback, horizon, stride, count, target_index)
+    x = covariate_windows(x, values.shape[0], lookback, horizon, stride, covariates,
+                          future_covariates)
+    return x, y
 
 
 def _many_series(series: Any) -> bool:
@@ -111,12 +135,16 @@ def _many_series(series: Any) -> bool:
 
 
 def _many_windows(series: Sequence[Any], lookback: int, horizon: int, stride: int,
-                  targets: _Targets) -> tuple[Any, Any]:
+                  targets: _Targets, covariates: Any, future_covariates: Any
+                  ) -> tuple[Any, Any]:
     """Each series' windows, concatenated (copies: one array cannot view them all)."""
+    past = _per_series(covariates, len(series), "covariates")
+    future = _per_series(future_covariates, len(series), "future_covariates")
     cut = []
     for number, item in enumerate(series):
         try:
-            cut.append(windows(item, lookback, horizon, stride, targets))
+            cut.append(windows(item, lookback, horizon, stride, targets,
+                               covariates=past[number], future_covariates=future[number]))
         except (InputError, InputTypeError) as error:
             raise type(error)(f"series {number}: {error}") from None
     if all(isinstance(x, Tensor) for x, _ in cut):
@@ -129,6 +157,18 @@ def _many_windows(series: Sequence[Any], lookback: int, horizon: int, stride: in
         raise InputError(explain("windows series", expected="the same columns in every "
                                  "series", received=f"window shapes {sorted(shapes)}"))
     return np.concatenate([x for x, _ in cut]), np.concatenate([y for _, y in cut])
+
+
+def _per_series(values: Any, count: int, arg: str) -> list[Any]:
+    if values is None:
+        return [None] * count
+    if not isinstance(values, list | tuple) or len(values) != count:
+        raise InputError(explain(f"windows {arg}", expected=f"a list of {count} (one per "
+                                 "series)", received=f"{type(values).__name__}"
+                                 + (f" of {len(values)}" if isinstance(values, list | tuple)
+                                    else ""),
+                                 fix="pass one covariate array per series, in order"))
+    return list(values)
 
 
 def _array_windows(values: np.ndarray, lookback: int, horizon: int, stride: int, count: int,

@@ -9,6 +9,7 @@ import numpy as np
 
 from seqkit._checks import boolean, fraction, one_of, positive_int
 from seqkit.data.adapters import to_series
+from seqkit.data.covariates import covariate_matrix
 from seqkit.errors import ConfigError, InputError, explain
 from seqkit.layers.base import Layer
 from seqkit.layers.core import Dense, Dropout
@@ -164,8 +165,8 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
     return model
 
 
-def forecast(model: Sequential, history: Any, steps: int, intervals: float | None = None
-             ) -> Any:
+def forecast(model: Sequential, history: Any, steps: int, intervals: float | None = None,
+             *, covariates: Any = None, future_covariates: Any = None) -> Any:
     """Forecasts ``steps`` values after ``history`` (a 1-D series) with a forecaster.
 
     Each round feeds the last ``lookback`` values (forecasts included once they are
@@ -180,6 +181,13 @@ def forecast(model: Sequential, history: Any, steps: int, intervals: float | Non
         intervals: A coverage such as 0.8: also return conformal bounds from the
             forecaster's validation residuals (see
             [`seqkit.presets.forecast_output`][]).
+        covariates: The past-observed covariates the model was trained with
+            (``windows(..., covariates=)``), one row per step of ``history``; they are
+            not known past its end, so ``steps`` must not exceed the model's horizon.
+        future_covariates: The known-future covariates
+            (``windows(..., future_covariates=)``), one row per step of ``history``
+            *and* of the ``steps`` forecast (a last round past ``steps`` reuses the last
+            row).
 
     Returns:
         ``(steps,)`` float array (or pandas Series), in the series' units; with
@@ -207,11 +215,18 @@ def forecast(model: Sequential, history: Any, steps: int, intervals: float | Non
                                  "values", received=f"{series.shape[0]} values",
                                  fix="pass the whole series so far, or a model with a "
                                  "shorter lookback"))
+    columns = _covariate_columns(model, series.shape[0], steps, horizon, covariates,
+                                 future_covariates)
     values = list(series[-lookback:])
+    end = series.shape[0] - 1  # the time step of the window's last value
     produced: list[float] = []
     while len(produced) < steps:
         window = np.asarray(values[-lookback:], dtype=np.float32)[None, :, None]
+        if columns is not None:
+            window = np.concatenate([window, columns(end - lookback + 1, end + 1)[None]],
+                                    axis=2).astype(np.float32)
         step = model.predict(window, verbose=0).reshape(-1)[:horizon]
+        end += horizon
         produced.extend(step.tolist())
         values.extend(step.tolist())
     result = np.asarray(produced[:steps], dtype=np.float32)
@@ -223,6 +238,41 @@ def forecast(model: Sequential, history: Any, steps: int, intervals: float | Non
                                     intervals, horizon)
     return ForecastIntervals(with_index(result, index, name), with_index(lower, index, name),
                              with_index(upper, index, name), float(intervals))
+
+
+def _covariate_columns(model: Sequential, time: int, steps: int, horizon: int,
+                       covariates: Any, future_covariates: Any) -> Any:
+    """A function ``(start, stop) -> (stop - start, k)`` of the covariate columns beside
+    the series' steps ``start .. stop - 1`` (``None`` without covariates)."""
+    if covariates is None and future_covariates is None:
+        return None
+    parts: list[tuple[np.ndarray, int]] = []
+    if covariates is not None:
+        if steps > horizon:
+            raise InputError(explain(
+                "forecast covariates", expected=f"steps <= the model's horizon={horizon} "
+                "(past-observed covariates are not known after the history)",
+                received=f"steps={steps}", fix="train with horizon=steps, or pass "
+                "features known in advance as future_covariates"))
+        parts.append((covariate_matrix(covariates, time, "forecast covariates"), 0))
+    if future_covariates is not None:
+        future = covariate_matrix(future_covariates, time + steps, "forecast "
+                                  "future_covariates", at_least=True)
+        overhang = -(-steps // horizon) * horizon  # rows past the history the last round reads
+        pad = max(0, time + overhang - future.shape[0])
+        parts.append((np.concatenate([future, np.repeat(future[-1:], pad, axis=0)]),
+                      horizon))
+    width = 1 + sum(part.shape[1] for part, _ in parts)
+    if getattr(model, "built", False) and model.input_shape[-1] not in (None, width):
+        raise InputError(explain(
+            "forecast covariates", expected=f"{model.input_shape[-1] - 1} covariate "
+            "column(s), as in training", received=f"{width - 1}",
+            fix="pass the same covariates and future_covariates as to sk.data.windows"))
+
+    def columns(start: int, stop: int) -> np.ndarray:
+        return np.concatenate([part[start + lead:stop + lead] for part, lead in parts], axis=1)
+
+    return columns
 
 
 def _window_of(model: Sequential) -> tuple[int, int]:
