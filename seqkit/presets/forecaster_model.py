@@ -9,9 +9,10 @@ what a forecaster needs by default:
 * the last ``validation_tail`` of the windows (the most recent ones, never shuffled into
   training) is held out, and **early stopping** on it restores the best epoch's weights;
 * the validation residuals are kept (``model.validation_residuals``) for
-  [`forecast`][seqkit.presets.forecast]'s conformal ``intervals=``, and the History gets
-  the best validation MSE next to seasonal naive's on the same windows
-  (``val_mse_best``, ``val_seasonal_naive_mse``), with a warning when the model is worse.
+  [`forecast`][seqkit.presets.forecast]'s conformal ``intervals=``, and the History gets the
+  best validation MSE (``val_mse_best``); every epoch's line and the History show
+  seasonal naive's MSE on the same windows (``val_seasonal_naive_mse``) beside
+  ``val_loss`` (the model's MSE), and a warning says when the model ends worse.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytorch_lightning as pl
+import torch
 
 from seqkit.callbacks import EarlyStopping
 from seqkit.evaluation.seasonality import detect_season
@@ -36,6 +38,7 @@ from seqkit.presets.linear_path import (
     fit_linear_path,
     set_linear_path,
 )
+from seqkit.presets.member_stopping import MemberEarlyStopping, MemberSnapshots
 from seqkit.training.history import History
 
 __all__ = ["Forecaster"]
@@ -56,6 +59,9 @@ class Forecaster(Sequential):
         refit: After early stopping on the automatic tail, train again from the same
             start on every window for the best epoch's count (the most recent windows
             matter most for the next forecast).
+        member_stopping: Stop each ensemble member at its own best validation epoch
+            ([`seqkit.presets.member_stopping`][]); ``False`` (the default, which did
+            better on the dev panel): one epoch for all.
         validation_residuals: ``actual - forecast`` on the held-out windows after ``fit``
             (``(n, horizon)``), or ``None``.
     """
@@ -66,6 +72,7 @@ class Forecaster(Sequential):
     default_batch_size: int = 16
     validation_residuals: np.ndarray | None = None
     linear_fit: LinearFit | None = None
+    member_stopping: bool = False
 
     def normalization_layers(self) -> list[WindowNormalization]:
         """The model's ``WindowNormalization`` layers (one per ensemble member)."""
@@ -101,10 +108,13 @@ class Forecaster(Sequential):
             or arguments.get("validation_data") is not None
         user_callbacks = list(arguments.get("callbacks") or [])
         callbacks = list(user_callbacks)
+        members = None
         if validating and not any(isinstance(c, pl.callbacks.EarlyStopping) for c in callbacks):
-            callbacks.append(EarlyStopping(monitor="val_loss", patience=self.patience,
-                                           restore_best_weights=True))
-        arguments["callbacks"] = callbacks
+            members = self._member_stopping(arguments)
+            callbacks.append(members or EarlyStopping(monitor="val_loss", patience=self.patience,
+                                                      restore_best_weights=True))
+        line = self._naive_line(arguments) if validating else None
+        arguments["callbacks"] = callbacks + ([line] if line is not None else [])
         refit = auto_tail and self.refit and "validation_split" in arguments \
             and arguments["validation_split"] == self.validation_tail
         linear_layers = self._clear_linear(arguments)
@@ -116,17 +126,47 @@ class Forecaster(Sequential):
             else None
         self.validation_residuals = self._residuals(arguments, history) if validating \
             else None
+        if members is not None:
+            history.history["member_best_epochs"] = list(members.best_epochs)
         if refit and history.history.get("val_loss"):
             best = int(np.argmin(history.history["val_loss"])) + 1
+            refit_callbacks = list(user_callbacks)
+            if members is not None:  # each member again for its own best epoch count
+                best = max(members.best_epochs)
+                refit_callbacks.append(MemberSnapshots(members.ensemble, members.best_epochs))
             self.load_state_dict(start)  # the linear path at zero again
             self.reset_training_objects()  # a fresh optimizer, as for the first run
-            arguments.update(validation_split=0.0, epochs=best, callbacks=user_callbacks)
+            arguments.update(validation_split=0.0, epochs=best, callbacks=refit_callbacks)
             refitted = super().fit(**arguments, **extra)
             history.history["refit_loss"] = refitted.history["loss"]
             if linear is not None:  # the same blend, the linear path now on every window
                 set_linear_path(linear_layers, *_arrays(arguments), linear.penalty,
                                 linear.weighted, linear.weight)
         return history
+
+    def _naive_line(self, arguments: dict[str, Any]) -> pl.Callback | None:
+        """A callback putting seasonal naive's validation MSE beside ``val_loss`` in every
+        epoch's line and in the History (``val_seasonal_naive_mse``)."""
+        rows = self._validation_rows(arguments)
+        if rows is None:
+            return None
+        naive = _seasonal_naive(_numpy(rows[0]), self.season_length,
+                                rows[1].reshape(len(rows[1]), -1).shape[1],
+                                self.normalization_layers())
+        if naive is None:
+            return None
+        return _NaiveLine(float(np.mean((rows[1].reshape(naive.shape) - naive) ** 2)))
+
+    def _member_stopping(self, arguments: dict[str, Any]) -> MemberEarlyStopping | None:
+        """Early stopping for each ensemble member on its own (``member_stopping``)."""
+        ensemble = self.layers[0] if self.layers else None
+        if not self.member_stopping or not isinstance(ensemble, Ensemble):
+            return None
+        rows = self._validation_rows(arguments)
+        if rows is None:
+            return None
+        self._build_seeded(arguments)
+        return MemberEarlyStopping(ensemble, _numpy(rows[0]), rows[1], self.patience)
 
     def linear_layers(self) -> list[WindowNormalization]:
         """The ``WindowNormalization`` layers that hold a linear path."""
@@ -242,7 +282,6 @@ class Forecaster(Sequential):
             model_mse = float(np.mean(residuals ** 2))
             naive_mse = float(np.mean((val_y.reshape(naive.shape) - naive) ** 2))
             history.history["val_mse_best"] = [model_mse]
-            history.history["val_seasonal_naive_mse"] = [naive_mse]
             if model_mse > naive_mse:
                 warnings.warn(
                     f"forecaster: validation MSE {model_mse:.4g} is worse than seasonal "
@@ -250,6 +289,18 @@ class Forecaster(Sequential):
                     f"{self.season_length}); try more epochs, another lookback or "
                     "season_length=", UserWarning, stacklevel=3)
         return residuals
+
+
+class _NaiveLine(pl.Callback):
+    """Logs a constant, seasonal naive's validation MSE, after each validation epoch."""
+
+    def __init__(self, mse: float) -> None:
+        self.mse = mse
+
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule
+                                ) -> None:
+        if not trainer.sanity_checking:
+            trainer.callback_metrics["val_seasonal_naive_mse"] = torch.tensor(self.mse)
 
 
 def _seasonal_naive(x: np.ndarray, season: int | None, horizon: int,
