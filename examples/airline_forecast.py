@@ -1,8 +1,8 @@
 """Forecasting the airline passengers series with the forecaster preset, against baselines.
 
 The last 24 months (1959-1960) are held out. The recipe is the one a user writes: raw
-passenger counts in, ``sk.data.windows`` -> ``sk.presets.forecaster`` -> ``fit`` ->
-``predict`` / ``sk.forecast``, no hand-made transform (the preset normalizes each window
+passenger counts in, sk.data.windows -> sk.presets.forecaster -> fit -> predict /
+sk.forecast, no hand-made transform (the preset normalizes each window
 by its own level and scale and learns the correction to seasonal naive). Two settings
 are scored:
 
