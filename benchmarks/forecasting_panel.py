@@ -12,7 +12,8 @@ Baselines: naive (last value), seasonal naive (same period last season), ETS (st
 Holt-Winters ``ExponentialSmoothing``, additive trend damped or not, additive or
 multiplicative season, the lowest AIC; one-step forecasts refitted on every expanding
 history, or every ``--ets-refit-every`` steps) and Theta (statsmodels' ``ThetaModel``,
-refitted the same way). seqkit runs the recipe as a user would, defaults only::
+refitted the same way); both from ``seqkit.evaluation.statistical``, as
+``sk.evaluation.backtest`` scores them. seqkit runs the recipe as a user would, defaults only::
 
     x, y = sk.data.windows(train, lookback=2 * season)
     model = sk.presets.forecaster(lookback=2 * season)
@@ -52,6 +53,7 @@ if __package__ in (None, ""):
 
 import seqkit as sk
 from seqkit.evaluation import seasonal_naive_forecast
+from seqkit.evaluation.statistical import ets_fit, theta_fit
 from seqkit.presets.forecast_output import conformal_bounds
 
 DATA = Path(__file__).resolve().parent / "data" / "forecasting"
@@ -84,35 +86,6 @@ def scores(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray, season: 
 
 
 # -- baselines -------------------------------------------------------------------------------
-def ets_fit(history: np.ndarray, season: int) -> Any:
-    """The lowest-AIC Holt-Winters fit: additive trend (damped or not), add/mul season."""
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    best = None
-    for damped in (False, True):
-        for seasonal in ("add", "mul"):
-            if seasonal == "mul" and history.min() <= 0:
-                continue
-            try:
-                fit = ExponentialSmoothing(history, trend="add", damped_trend=damped,
-                                           seasonal=seasonal, seasonal_periods=season,
-                                           initialization_method="estimated").fit()
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            if np.isfinite(fit.aic) and (best is None or fit.aic < best.aic):
-                best = fit
-    return best
-
-
-def theta_fit(history: np.ndarray, season: int) -> Any:
-    """statsmodels' ``ThetaModel`` (deseasonalized by its own test, multiplicative when the
-    series is positive)."""
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    method = "multiplicative" if history.min() > 0 else "additive"
-    return ThetaModel(history, period=season, method=method).fit()
-
-
 def refitted_one_step(fit_fn: Any, series: np.ndarray, season: int, horizon: int,
                       refit_every: int) -> np.ndarray:
     """One-step forecasts of the last ``horizon`` values, refitted every ``refit_every``
