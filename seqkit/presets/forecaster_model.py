@@ -38,7 +38,11 @@ from seqkit.presets.linear_path import (
     fit_linear_path,
     set_linear_path,
 )
-from seqkit.presets.member_stopping import MemberEarlyStopping, MemberSnapshots
+from seqkit.presets.member_stopping import (
+    MemberEarlyStopping,
+    MemberSnapshots,
+    member_groups,
+)
 from seqkit.training.history import History
 
 __all__ = ["Forecaster"]
@@ -60,8 +64,9 @@ class Forecaster(Sequential):
             start on every window for the best epoch's count (the most recent windows
             matter most for the next forecast).
         member_stopping: Stop each ensemble member at its own best validation epoch
-            ([`seqkit.presets.member_stopping`][]); ``False`` (the default, which did
-            better on the dev panel): one epoch for all.
+            ([`seqkit.presets.member_stopping`][]); members that correct the same
+            baseline (``forecaster(base=[...])``) stop together. ``False``: one epoch
+            for all.
         validation_residuals: ``actual - forecast`` on the held-out windows after ``fit``
             (``(n, horizon)``), or ``None``.
     """
@@ -166,7 +171,8 @@ class Forecaster(Sequential):
         if rows is None:
             return None
         self._build_seeded(arguments)
-        return MemberEarlyStopping(ensemble, _numpy(rows[0]), rows[1], self.patience)
+        groups = member_groups(ensemble) if ensemble.member_overrides is not None else None
+        return MemberEarlyStopping(ensemble, _numpy(rows[0]), rows[1], self.patience, groups)
 
     def linear_layers(self) -> list[WindowNormalization]:
         """The ``WindowNormalization`` layers that hold a linear path."""

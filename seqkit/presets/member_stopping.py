@@ -10,6 +10,11 @@ weights from its own best epoch, stops when no member has improved for ``patienc
 epochs and puts every member's best weights back;
 [`MemberSnapshots`][seqkit.presets.member_stopping.MemberSnapshots] does the same for a
 refit on every window, with the epoch counts found before.
+
+``groups`` makes members stop together: a group is scored by its members' mean output
+and all its members keep the weights of the group's best epoch, as if each group were
+an ensemble trained on its own (a forecaster groups the members that correct the same
+baseline, [`member_groups`][seqkit.presets.member_stopping.member_groups]).
 """
 
 from __future__ import annotations
@@ -22,7 +27,30 @@ import torch
 
 from seqkit.layers.ensemble import Ensemble
 
-__all__ = ["MemberEarlyStopping", "MemberSnapshots", "member_outputs"]
+__all__ = ["MemberEarlyStopping", "MemberSnapshots", "member_groups", "member_outputs"]
+
+
+def member_groups(ensemble: Ensemble) -> list[list[int]]:
+    """The members with the same ``member_overrides``, grouped (without overrides, each
+    member is a group of its own).
+
+    Examples:
+        >>> import seqkit as sk
+        >>> ensemble = sk.Ensemble([sk.Dense(1)], members=4, member_overrides=[
+        ...     {"activation": "tanh"}, {}, {"activation": "tanh"}, {}])
+        >>> member_groups(ensemble)
+        [[0, 2], [1, 3]]
+    """
+    overrides = ensemble.member_overrides
+    if overrides is None:
+        return [[index] for index in range(ensemble.member_count)]
+    keys: list[str] = []
+    for override in overrides:
+        key = repr(sorted(override.items()))
+        if key not in keys:
+            keys.append(key)
+    return [[i for i, o in enumerate(overrides) if repr(sorted(o.items())) == key]
+            for key in keys]
 
 
 def member_outputs(ensemble: Ensemble, x: Any) -> torch.Tensor:
@@ -63,20 +91,23 @@ class MemberEarlyStopping(pl.Callback):
         ensemble: The model's ``Ensemble``.
         x: Validation windows.
         y: Their targets.
-        patience: Epochs without any member improving before training stops.
+        patience: Epochs without any group improving before training stops.
+        groups: Lists of member indices that stop together (``None``: each member alone).
 
     Attributes:
         best_epochs: Per member, the number of epochs its best weights had trained.
-        best_mse: Per member, its best validation MSE.
+        best_mse: Per group, its best validation MSE.
     """
 
-    def __init__(self, ensemble: Ensemble, x: Any, y: Any, patience: int) -> None:
+    def __init__(self, ensemble: Ensemble, x: Any, y: Any, patience: int,
+                 groups: list[list[int]] | None = None) -> None:
         self.ensemble = ensemble
         self.x = np.asarray(x, dtype=np.float32)
         self.y = torch.as_tensor(np.asarray(y, dtype=np.float32))
         self.patience = patience
         count = ensemble.member_count
-        self.best_mse = [float("inf")] * count
+        self.groups = groups if groups is not None else [[i] for i in range(count)]
+        self.best_mse = [float("inf")] * len(self.groups)
         self.best_epochs = [0] * count
         self._best: list[dict[str, torch.Tensor] | None] = [None] * count
 
@@ -84,11 +115,13 @@ class MemberEarlyStopping(pl.Callback):
         outputs = member_outputs(self.ensemble, self.x).cpu()
         target = self.y.reshape(outputs.shape[1:])
         epoch = trainer.current_epoch + 1
-        for index, member in enumerate(self.ensemble.members):
-            mse = float(((outputs[index] - target) ** 2).mean())
-            if np.isfinite(mse) and mse < self.best_mse[index]:
-                self.best_mse[index], self.best_epochs[index] = mse, epoch
-                self._best[index] = _snapshot(member)
+        for number, group in enumerate(self.groups):
+            mse = float(((outputs[group].mean(dim=0) - target) ** 2).mean())
+            if np.isfinite(mse) and mse < self.best_mse[number]:
+                self.best_mse[number] = mse
+                for index in group:
+                    self.best_epochs[index] = epoch
+                    self._best[index] = _snapshot(self.ensemble.members[index])
         if epoch - max(self.best_epochs) >= self.patience:
             trainer.should_stop = True
 

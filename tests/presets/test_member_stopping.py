@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 import seqkit as sk
-from seqkit.presets.member_stopping import MemberEarlyStopping, MemberSnapshots
+from seqkit.presets.member_stopping import MemberEarlyStopping, MemberSnapshots, member_groups
 
 
 def _ensemble() -> sk.Ensemble:
@@ -42,6 +42,24 @@ def test_member_early_stopping_by_hand() -> None:
     assert callback.best_epochs == [1, 3]
     callback.on_train_end(trainer, None)  # type: ignore[arg-type]
     assert _weights(ensemble) == [2.0, 1.899999976158142]
+
+
+def test_a_group_stops_together_at_its_mean_output_s_best_epoch() -> None:
+    ensemble = _ensemble()
+    x, y = np.ones((4, 1)), np.full((4, 1), 2.0)
+    callback = MemberEarlyStopping(ensemble, x, y, patience=5, groups=[[0, 1]])
+    trainer = SimpleNamespace(current_epoch=0, should_stop=False)
+    # Mean outputs 2.0 (best), then 1.5; member 0 alone would be best at epoch 2.
+    for epoch, weights in enumerate([(1.0, 3.0), (2.0, 1.0)]):
+        _set(ensemble, weights)
+        trainer.current_epoch = epoch
+        callback.on_train_epoch_end(trainer, None)  # type: ignore[arg-type]
+    assert callback.best_epochs == [1, 1]
+    callback.on_train_end(trainer, None)  # type: ignore[arg-type]
+    assert _weights(ensemble) == [1.0, 3.0]
+    overridden = sk.Ensemble([sk.Dense(1)], members=3, member_overrides=[
+        {"use_bias": False}, {}, {"use_bias": False}])
+    assert member_groups(overridden) == [[0, 2], [1]]
 
 
 def test_snapshots_keep_each_member_after_its_epoch_count() -> None:
