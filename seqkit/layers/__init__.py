@@ -25,6 +25,7 @@ from seqkit.layers.reshaping import Flatten, Reshape
 from seqkit.layers.simple_rnn import SimpleRNN
 from seqkit.layers.spatial_dropout import SpatialDropout1D
 from seqkit.layers.state import RecurrentState
+from seqkit.layers.tfidf_linear import TfidfLinear
 from seqkit.layers.time_distributed import TimeDistributed
 from seqkit.layers.wide_deep import WideAndDeep
 from seqkit.layers.window_normalization import WindowNormalization
@@ -67,6 +68,7 @@ __all__ = [
     "Reshape",
     "SimpleRNN",
     "SpatialDropout1D",
+    "TfidfLinear",
     "TimeDistributed",
     "WideAndDeep",
     "WindowNormalization",

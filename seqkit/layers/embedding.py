@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
 from seqkit._checks import boolean, positive_int
-from seqkit.errors import InputTypeError, explain
+from seqkit.errors import InputError, InputTypeError, explain
 from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.initializers import Initializer, check_initializer, initialize
@@ -52,6 +53,12 @@ class Embedding(Layer):
             (``benchmarks/text_classification_quotes.py``, validation rows, one seed) a
             max-pooled BiLSTM reached macro-F1 0.58 after 10 epochs with ``"uniform"``
             and 0.46 with torch's N(0, 1).
+        weights: Starting vectors, a ``(vocab_size, output_dim)`` matrix (numpy, tensor or
+            Keras's ``[matrix]``), e.g. pretrained word vectors (see
+            [`load_word_vectors`][seqkit.preprocessing.load_word_vectors]); they replace
+            the initialiser's values (the row of id 0 still becomes zero with
+            ``mask_zero``). The config holds ``None``: the saved weights hold the vectors.
+        trainable: ``False`` freezes the vectors (training leaves them as they are).
         name: Layer name.
 
     Examples:
@@ -64,6 +71,9 @@ class Embedding(Layer):
         >>> keras_like = sk.Embedding(10, 4)  # Keras's U(-0.05, 0.05)
         >>> float(keras_like(torch.tensor([[1, 2]])).values.detach().abs().max()) <= 0.05
         True
+        >>> frozen = sk.Embedding(3, 2, weights=[[0, 0], [1, 2], [3, 4]], trainable=False)
+        >>> frozen(torch.tensor([[2]])).values.tolist()
+        [[[3.0, 4.0]]]
     """
 
     input_ranks = (2,)
@@ -76,6 +86,8 @@ class Embedding(Layer):
         *,
         mask_zero: bool = False,
         embeddings_initializer: Initializer = "uniform",
+        weights: Any = None,
+        trainable: bool = True,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -86,18 +98,57 @@ class Embedding(Layer):
         self.mask_zero = boolean(mask_zero, "mask_zero", "Embedding")
         self.embeddings_initializer = check_initializer(
             embeddings_initializer, "embeddings_initializer", "Embedding")
+        self.trainable = boolean(trainable, "trainable", "Embedding")
+        self.initial_weights = None if weights is None else self._check_weights(weights)
         self.embedding: nn.Embedding | None = None
+
+    def _check_weights(self, weights: Any) -> np.ndarray:
+        if isinstance(weights, list | tuple) and len(weights) == 1:
+            weights = weights[0]  # Keras's weights=[matrix]
+        if isinstance(weights, Tensor):
+            weights = weights.detach().cpu().numpy()
+        try:
+            matrix = np.asarray(weights, dtype=np.float32)
+        except (TypeError, ValueError) as error:
+            raise InputTypeError(explain("Embedding weights", expected="a numeric matrix",
+                                         received=type(weights).__name__)) from error
+        expected = (self.vocab_size, self.output_dim)
+        if matrix.shape != expected:
+            raise InputError(explain(
+                "Embedding weights", expected=f"shape (vocab_size, output_dim) = {expected}",
+                received=f"shape {matrix.shape}",
+                fix="pass one row of output_dim values per token id"))
+        if not np.isfinite(matrix).all():
+            raise InputError(explain("Embedding weights", expected="finite values",
+                                     received="nan or inf"))
+        return matrix
+
+    def set_initial_weights(self, weights: Any, vocab_size: int | None = None) -> None:
+        """Sets the starting vectors (and the vocabulary size) before the layer is built
+        (a preset fills them from pretrained word vectors once its vocabulary is known)."""
+        if vocab_size is not None:
+            self.vocab_size = positive_int(vocab_size, "vocab_size", "Embedding")
+        self.initial_weights = self._check_weights(weights)
 
     def get_config(self) -> dict[str, Any]:
         return {"vocab_size": self.vocab_size, "output_dim": self.output_dim,
                 "mask_zero": self.mask_zero,
-                "embeddings_initializer": self.embeddings_initializer, "name": self.name}
+                "embeddings_initializer": self.embeddings_initializer,
+                "weights": None,  # the starting matrix lives in the weights, not the config
+                "trainable": self.trainable, "name": self.name}
 
     def _build(self, input_shape: Shape) -> None:
         padding_idx = 0 if self.mask_zero else None
         self.embedding = nn.Embedding(self.vocab_size, self.output_dim, padding_idx=padding_idx)
         weight = self.embedding.weight  # Keras's layout too: (vocab_size, output_dim)
         initialize(self.embeddings_initializer, weight, tuple(weight.shape))
+        if self.initial_weights is not None:
+            if self.initial_weights.shape != tuple(weight.shape):
+                self.initial_weights = self._check_weights(self.initial_weights)
+            with torch.no_grad():
+                weight.copy_(torch.from_numpy(self.initial_weights))
+            self.initial_weights = None  # the weights hold them now
+        weight.requires_grad_(self.trainable)
         if padding_idx is not None:
             with torch.no_grad():
                 weight[padding_idx].zero_()

@@ -8,6 +8,7 @@ weight vector; a text's output is their sum divided by the square root of their 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -20,7 +21,7 @@ from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.masks import step_mask
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["NGramBag", "ngram_buckets"]
+__all__ = ["NGramBag", "hashed_ngrams", "ngram_buckets"]
 
 _PRIME = 1_000_003
 _MODULUS = 2_147_483_647  # keeps every intermediate hash far below 2**63
@@ -36,6 +37,37 @@ def ngram_buckets(vocab_size: int, ngrams: int) -> int:
         (200, 0)
     """
     return min(2 * vocab_size * (ngrams - 1), _MAX_BUCKETS)
+
+
+def hashed_ngrams(values: Tensor, lengths: Tensor | None, ngrams: int, vocab_size: int,
+                  buckets: int) -> tuple[Tensor, Tensor]:
+    """The ids of ``values`` (``(batch, time)``, 0 = padding) followed by the hashed
+    2..``ngrams``-grams of consecutive valid ids (``vocab_size + hash % buckets``), with a
+    mask of the entries that count (valid steps, n-grams of valid steps only).
+
+    Examples:
+        >>> import torch
+        >>> index, keep = hashed_ngrams(torch.tensor([[3, 4, 0]]), None, 2, 10, 20)
+        >>> index.shape, keep.tolist()
+        (torch.Size([1, 5]), [[True, True, False, True, False]])
+    """
+    valid = values != 0
+    if lengths is not None:
+        valid &= step_mask(lengths.to(values.device), values.shape[1])
+    ids, masks = [values], [valid]
+    steps = values.shape[1]
+    for width in range(2, ngrams + 1):
+        if steps < width:
+            break
+        span = steps - width + 1
+        key = values[:, :span] % _MODULUS
+        ok = valid[:, :span]
+        for offset in range(1, width):
+            key = (key * _PRIME + values[:, offset:offset + span]) % _MODULUS
+            ok = ok & valid[:, offset:offset + span]
+        ids.append(vocab_size + key % buckets)
+        masks.append(ok)
+    return torch.cat(ids, dim=1), torch.cat(masks, dim=1)
 
 
 @register
@@ -54,6 +86,10 @@ class NGramBag(Layer):
         vocab_size: Number of token ids (largest id + 1).
         ngrams: The widest n-gram (1: tokens only).
         buckets: Hash buckets for the n-grams; ``None``: [`ngram_buckets`][].
+        scale: A factor on the output. Adam moves each weight by about the learning rate
+            per step whatever its gradient, so ``scale`` lets the wide path learn
+            ``scale`` times faster than the deep path beside it (a linear model wants a
+            larger step than a recurrent one).
         name: Layer name.
 
     Examples:
@@ -71,7 +107,8 @@ class NGramBag(Layer):
     mask_zero = True  # id 0 is padding
 
     def __init__(self, units: int, vocab_size: int, *, ngrams: int = 2,
-                 buckets: int | None = None, name: str | None = None) -> None:
+                 buckets: int | None = None, scale: float = 1.0,
+                 name: str | None = None) -> None:
         super().__init__(name=name)
         self.units = positive_int(units, "units", "NGramBag")
         self.vocab_size = positive_int(vocab_size, "vocab_size", "NGramBag")
@@ -79,6 +116,11 @@ class NGramBag(Layer):
         if buckets is not None and self.ngrams > 1:
             positive_int(buckets, "buckets", "NGramBag")
         self._buckets = buckets
+        if isinstance(scale, bool) or not isinstance(scale, int | float) \
+                or not math.isfinite(scale) or scale <= 0:
+            raise ConfigError(explain("NGramBag scale", expected="a positive finite number",
+                                      received=f"scale={scale!r}"))
+        self.scale = float(scale)
         check_parameter_count("NGramBag", (self.vocab_size + self.buckets) * self.units,
                               f"vocab_size={vocab_size}, buckets={self.buckets}, units={units}")
         self.table: nn.Embedding | None = None
@@ -105,7 +147,7 @@ class NGramBag(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "vocab_size": self.vocab_size, "ngrams": self.ngrams,
-                "buckets": self._buckets, "name": self.name}
+                "buckets": self._buckets, "scale": self.scale, "name": self.name}
 
     def _build(self, input_shape: Shape) -> None:
         self.table = nn.Embedding(self.vocab_size + self.buckets, self.units)
@@ -121,24 +163,8 @@ class NGramBag(Layer):
             raise InputTypeError(explain(f"{self.label} input", expected="integer token ids",
                                          received=f"dtype {values.dtype}",
                                          fix="convert ids with x.astype('int64') / x.long()"))
-        valid = values != 0
-        if lengths is not None:
-            valid &= step_mask(lengths.to(values.device), values.shape[1])
-        ids, masks = [values], [valid]
-        steps = values.shape[1]
-        for width in range(2, self.ngrams + 1):
-            if steps < width:
-                break
-            span = steps - width + 1
-            key = values[:, :span] % _MODULUS
-            ok = valid[:, :span]
-            for offset in range(1, width):
-                key = (key * _PRIME + values[:, offset:offset + span]) % _MODULUS
-                ok = ok & valid[:, offset:offset + span]
-            ids.append(self.vocab_size + key % self.buckets)
-            masks.append(ok)
-        index, keep = torch.cat(ids, dim=1), torch.cat(masks, dim=1)
+        index, keep = hashed_ngrams(values, lengths, self.ngrams, self.vocab_size, self.buckets)
         index = torch.where(keep, index, torch.zeros_like(index))
         rows = self.table(index) * keep.unsqueeze(-1).to(self.table.weight.dtype)
         count = keep.sum(dim=1, keepdim=True).clamp(min=1).to(rows.dtype)
-        return LayerOutput(rows.sum(dim=1) / count.sqrt(), None, state)
+        return LayerOutput(rows.sum(dim=1) * (self.scale / count.sqrt()), None, state)

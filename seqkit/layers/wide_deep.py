@@ -31,13 +31,15 @@ OUTPUT_ACTIVATIONS = (None, "sigmoid", "softmax")
 
 @register
 class WideAndDeep(Layer):
-    """``activation(deep(x) + wide(x))``: two paths over one input, one output.
+    """``activation(deep(x) + wide(x) + logit_offset)``: two paths over one input, one
+    output. ``logit_offset`` is a saved buffer of zeros that a preset may set (e.g. a
+    correction towards rare classes chosen on validation data).
 
     Args:
         deep: The deep stack (layers or ``{"class_name", "config"}`` dicts), ending
             without a time axis; its first layer reads the input (e.g. an ``Embedding``).
         wide: One layer reading the same input with the deep stack's output size (e.g.
-            ``NGramBag``).
+            ``NGramBag`` or ``TfidfLinear``).
         activation: ``None``, ``"sigmoid"`` or ``"softmax"``, applied to the sum (so the
             layer can output class probabilities).
         name: Layer name.
@@ -130,6 +132,9 @@ class WideAndDeep(Layer):
             shape = layer.compute_output_shape(shape)  # type: ignore[operator]
         self.wide.build(input_shape)  # type: ignore[operator]
         wide_shape = self.wide.compute_output_shape(input_shape)  # type: ignore[operator]
+        # A fixed shift of the summed logits (zero unless set, e.g. a preset's prior
+        # correction for rare classes); saved with the weights.
+        self.register_buffer("logit_offset", torch.zeros(int(shape[-1] or 1)))
         if len(shape) != 2 or tuple(wide_shape) != tuple(shape):
             raise ConfigError(explain(
                 "WideAndDeep outputs", expected="deep and wide outputs of one shape "
@@ -148,7 +153,7 @@ class WideAndDeep(Layer):
                 deep, deep_lengths, _ = layer(deep, deep_lengths, None, None, False)
             else:
                 deep, deep_lengths, _ = layer(deep, deep_lengths, None)
-        total = deep + self.wide(values, lengths, None).values
+        total = deep + self.wide(values, lengths, None).values + self.logit_offset
         if self.activation == "sigmoid":
             total = torch.sigmoid(total)
         elif self.activation == "softmax":

@@ -14,7 +14,7 @@ from seqkit.data.batch import Batch
 from seqkit.data.batching import inference_loader
 from seqkit.data.layout import to_model_layout
 from seqkit.data.pipeline import call_data
-from seqkit.errors import ConfigError, InputError, NotCompiledError, explain
+from seqkit.errors import ConfigError, InputError, NotBuiltError, NotCompiledError, explain
 from seqkit.layers.pooling import zero_padding
 from seqkit.layers.state import RecurrentState
 from seqkit.models._states import read_initial_states, states_for_output
@@ -199,6 +199,31 @@ class InferenceAPI:
         probabilities = outputs_probabilities(self.layers[-1])
         ids = predicted_classes(torch.as_tensor(scores), probabilities).cpu().numpy()
         return self.label_encoder.decode(ids) if self.label_encoder is not None else ids
+
+    def predict_proba(self: Sequential, x: Any, *, batch_size: int = 256, lengths: Any = None,
+                      verbose: int | str = "auto") -> Any:
+        """[`predict`][seqkit.models.Sequential.predict] under scikit-learn's name: for a
+        classifier preset, one probability per class, columns in the order of
+        [`classes_`][seqkit.models.Sequential.classes_]."""
+        return self.predict(x, batch_size=batch_size, lengths=lengths, verbose=verbose)
+
+    @property
+    def classes_(self: Sequential) -> np.ndarray:
+        """The classes, in the order of the output columns (scikit-learn's name): the
+        training labels (sorted) once ``fit`` has encoded them, else ``0 .. n-1``.
+
+        Raises:
+            NotBuiltError: A model that has seen no labels and has no output size yet.
+        """
+        encoder = self.label_encoder
+        if encoder is not None and encoder.is_adapted:
+            return np.asarray(encoder.classes)
+        units = self.output_shape[-1] if self.built else None
+        if units is None:
+            raise NotBuiltError(explain("classes_", expected="a fitted classifier",
+                                        received="a model that has not seen labels",
+                                        fix="fit the model first"))
+        return np.arange(max(int(units), 2))
 
 
 def _loss_name(loss: Any) -> str:

@@ -3,11 +3,13 @@ the kernel each recurrent layer runs on; ``kernel_paths`` gives the kernels as d
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
 from rich.console import Console
 from rich.table import Table
+from torch import nn
 
 from seqkit.errors import ConfigError, explain
 from seqkit.layers.base import counted_parameters
@@ -16,6 +18,7 @@ from seqkit.layers.bidirectional import Bidirectional
 from seqkit.layers.ensemble import Ensemble
 from seqkit.layers.kernels import KernelPath
 from seqkit.layers.recurrent import RecurrentLayer
+from seqkit.layers.wide_deep import WideAndDeep
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
@@ -43,7 +46,8 @@ def kernel_paths(model: Sequential, device: torch.device | str | None = None
         A [`KernelPath`][seqkit.layers.kernels.KernelPath] by layer name; a recurrent
         layer inside an ``Ensemble`` appears as ``"ensemble.0"`` (the Ensemble's name,
         then the layer's name, or else its position in the stack; every member runs the
-        same).
+        same), one inside a [`WideAndDeep`][seqkit.WideAndDeep]'s deep path as
+        ``"wide_and_deep.gru"``.
 
     Examples:
         >>> import seqkit as sk
@@ -60,12 +64,26 @@ def kernel_paths(model: Sequential, device: torch.device | str | None = None
     for name, block in model.blocks.items():
         if isinstance(block, RecurrentLayer | Bidirectional):
             paths[name] = block.core.kernel_path(name in needed, device)
-        elif isinstance(block, Ensemble):  # members run without final states
-            for index, layer in enumerate(block.members[0]):  # type: ignore[arg-type]
+        else:  # layers inside an Ensemble or a WideAndDeep run without final states
+            for inner_name, layer in _inner_layers(block, name):
                 if isinstance(layer, RecurrentLayer | Bidirectional):
-                    paths[f"{name}.{layer.name or index}"] = layer.core.kernel_path(
-                        False, device)
+                    paths[inner_name] = layer.core.kernel_path(False, device)
     return paths
+
+
+def _inner_layers(block: nn.Module, prefix: str) -> Iterator[tuple[str, nn.Module]]:
+    """The layers stacked inside ``block`` (an ``Ensemble``'s first member, a
+    ``WideAndDeep``'s deep path, nested), named ``prefix.name`` (or the position)."""
+    if isinstance(block, Ensemble):
+        stack: Sequence[nn.Module] = block.members[0]  # type: ignore[assignment]
+    elif isinstance(block, WideAndDeep):
+        stack = block.deep
+    else:
+        return
+    for index, layer in enumerate(stack):
+        name = f"{prefix}.{getattr(layer, 'name', None) or index}"
+        yield name, layer
+        yield from _inner_layers(layer, name)
 
 
 def parameter_counts(model: Sequential) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from seqkit.preprocessing.base import PREPROCESSOR_REGISTRY, Preprocessor
 from seqkit.preprocessing.normalization import Normalization
 from seqkit.preprocessing.targets import LabelEncoder, TargetScaler
 from seqkit.preprocessing.text import TextVectorizer, VectorizedText
+from seqkit.preprocessing.word_vectors import WordVectors, load_word_vectors
 
 __all__ = [
     "OOV_TOKEN",
@@ -25,4 +26,6 @@ __all__ = [
     "TargetScaler",
     "TextVectorizer",
     "VectorizedText",
+    "WordVectors",
+    "load_word_vectors",
 ]

@@ -87,7 +87,8 @@ def test_sequence_datamodule_with_text_through_the_models_preprocessing() -> Non
     datamodule = sk.data.SequenceDataModule(texts, labels, batch_size=8,
                                             validation_split=0.25, model=model)
     vectorizer = model.preprocessing[0]
-    assert vectorizer.is_adapted and model.layers[-1].units == 1  # binary head from labels
+    head = model.layers[-1].deep[-1]  # the WideAndDeep's deep path ends with the head
+    assert vectorizer.is_adapted and head.units == 2  # two-class softmax head from labels
     trainer = _trainer(max_epochs=1)
     trainer.fit(model, datamodule=datamodule)
     assert {"loss", "val_loss", "val_accuracy"} <= set(trainer.callback_metrics)

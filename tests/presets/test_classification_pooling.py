@@ -28,16 +28,19 @@ def _trained_text_classifier(pooling: str, **settings: object) -> sk.Sequential:
 @pytest.mark.parametrize("pooling", list(POOLED_LAYER))
 def test_text_classifier_pooling_layers_and_shapes(pooling: str) -> None:
     model = _trained_text_classifier(pooling)
-    names = [type(layer).__name__ for layer in model.layers]
-    assert model.layers[0].embeddings_initializer == "uniform"  # Keras' small start
-    recurrent = model.layers[names.index("LSTM")]
+    (body,) = model.layers  # the Wide & Deep body: its deep path holds the layers
+    names = [type(layer).__name__ for layer in body.deep]
+    assert body.deep[0].embeddings_initializer == "uniform"  # Keras' small start
+    recurrent = body.deep[names.index("GRU")]
     assert recurrent.return_sequences is (pooling != "last")
     pooled = POOLED_LAYER[pooling]
     if pooled is None:
         assert not any(name.startswith("Global") for name in names)
     else:
-        assert names[names.index("LSTM") + 1] == pooled
-    assert model.predict(WITH_LONG).shape == (7, 1)  # two labels: one logit
+        assert names[names.index("GRU") + 1] == pooled
+    probabilities = model.predict(WITH_LONG)
+    assert probabilities.shape == (7, 2)  # two labels: one probability each
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
     assert model.predict_classes([LONG]).tolist()[0] in {"pos", "neg"}
 
 

@@ -49,13 +49,15 @@ def test_text_classifier_infers_binary_and_multiclass_heads() -> None:
     binary = sk.presets.text_classifier(units=8, embed_dim=8, max_tokens=50)
     binary.fit(texts * 8, ["pos", "neg", "pos", "neg"] * 8, epochs=30, verbose=0, seed=0,
                batch_size=8)
-    assert binary.layers[-1].units == 1
-    assert binary.compile_settings.loss == "binary_cross_entropy"
+    assert binary.layers[-1].deep[-1].units == 2  # softmax over both classes
+    assert binary.layers[-1].wide.units == 2 and binary.layers[-1].activation == "softmax"
+    assert binary.compile_settings.loss == "cross_entropy"
     assert list(binary.predict_classes(["wonderful", "dreadful"])) == ["pos", "neg"]
 
     multi = sk.presets.text_classifier(units=8, embed_dim=8, max_tokens=50)
     multi.fit(texts * 4, [3, 1, 7, 1] * 4, epochs=1, verbose=0, seed=0)
-    assert multi.layers[-1].units == 3 and multi.compile_settings.loss == "cross_entropy"
+    assert multi.layers[-1].deep[-1].units == 3
+    assert multi.compile_settings.loss == "cross_entropy"
     assert set(multi.predict_classes(texts).tolist()) <= {1, 3, 7}
 
 
@@ -73,10 +75,12 @@ def test_text_classifier_ensemble_heads_every_member_and_round_trips(
     classes = len(set(labels))
     (ensemble,) = model.layers
     assert isinstance(ensemble, sk.Ensemble) and ensemble.member_count == 3
-    assert ensemble.combine == ("sigmoid" if classes == 2 else "softmax")
-    heads = [member[-1] for member in ensemble.members]
-    assert all(head.units == (1 if classes == 2 else classes) for head in heads)
-    assert all(type(member[0]).__name__ == "Embedding" for member in ensemble.members)
+    assert ensemble.combine == "mean"  # of the members' probabilities
+    heads = [member[-1].deep[-1] for member in ensemble.members]
+    assert all(head.units == classes for head in heads)
+    assert all(type(member[0].deep[0]).__name__ == "Embedding"
+               for member in ensemble.members)
+    assert len({id(member[0].deep[0]) for member in ensemble.members}) == 3
     assert list(model.predict_classes(["wonderful", "dreadful"])) == labels[:2]
     loaded = sk.load_model(model.save(tmp_path / "ensemble"))
     np.testing.assert_array_equal(loaded.predict(texts), model.predict(texts))
