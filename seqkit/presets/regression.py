@@ -122,7 +122,8 @@ def forecaster(lookback: int, horizon: int = 1, units: int = 64, num_layers: int
         members: Independently trained copies averaged (1: a single network).
         base: What the network corrects: ``"seasonal_naive"``, ``"seasonal_drift"`` (plus
             the last season's growth) or ``"level"`` (see
-            [`WindowNormalization`][seqkit.layers.WindowNormalization]).
+            [`WindowNormalization`][seqkit.layers.WindowNormalization]); a list of them:
+            the ensemble's members take them in turn (``Ensemble(member_overrides=)``).
         linear: A linear path beside the network: after training, an autoregression on
             the normalized window fitted in closed form (ridge regression) and blended
             with the network, the penalty and the blend chosen on the validation windows
