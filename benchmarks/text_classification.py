@@ -36,7 +36,6 @@ run in separate processes (``--sets quotes`` and ``--sets food_reviews``).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import platform
 import sys
@@ -47,6 +46,8 @@ from typing import Any
 
 import numpy as np
 
+from seqkit.datasets import read_text_csv
+
 ROOT = Path(__file__).resolve().parents[1]
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 CLASS_WEIGHTS = (None, "balanced")
@@ -54,13 +55,6 @@ EPOCHS = 6
 VALIDATION_SPLIT = 0.1
 
 TextSet = tuple[list[str], np.ndarray, list[str], np.ndarray]
-
-
-def read_csv(path: Path) -> tuple[list[str], np.ndarray]:
-    """The ``text`` and ``label`` columns of a CSV file."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [row["text"] for row in rows], np.array([row["label"] for row in rows])
 
 
 def stratified_split(labels: np.ndarray, test_fraction: float, seed: int
@@ -77,14 +71,16 @@ def stratified_split(labels: np.ndarray, test_fraction: float, seed: int
 
 
 def load_quotes() -> TextSet:
-    texts, labels = read_csv(ROOT / "seqkit" / "datasets" / "data" / "quotes_by_topic.csv")
+    texts, labels = read_text_csv(ROOT / "seqkit" / "datasets" / "data" /
+                                  "quotes_by_topic.csv")
     train, test = stratified_split(labels, 0.2, seed=0)
     return ([texts[i] for i in train], labels[train], [texts[i] for i in test], labels[test])
 
 
 def load_food_reviews() -> TextSet:
     data = ROOT / "benchmarks" / "data"
-    return (*read_csv(data / "food_reviews_train.csv"), *read_csv(data / "food_reviews_test.csv"))
+    return (*read_text_csv(data / "food_reviews_train.csv"),
+            *read_text_csv(data / "food_reviews_test.csv"))
 
 
 TEXT_SETS: dict[str, Callable[[], TextSet]] = {"quotes": load_quotes,

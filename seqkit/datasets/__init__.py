@@ -3,6 +3,7 @@
 from seqkit.datasets.airline import airline_passengers
 from seqkit.datasets.imdb import imdb
 from seqkit.datasets.quotes import QUOTE_TOPICS, quotes_by_topic
+from seqkit.datasets.text_csv import read_text_csv
 from seqkit.errors import (  # also here, beside the loaders that raise them
     ArchiveError,
     ChecksumMismatchError,
@@ -19,4 +20,5 @@ __all__ = [
     "airline_passengers",
     "imdb",
     "quotes_by_topic",
+    "read_text_csv",
 ]

@@ -75,8 +75,8 @@ class TfidfLinear(Layer):
             width above 1).
         char_buckets: Hash buckets of the character n-grams (``None``: 8 per token, at
             most 2**18).
-        char_slots: Character n-grams per token (the width of ``char_table``); set by
-            ``set_vocabulary``, kept in the config so a saved layer loads.
+        char_slots: Character n-grams per token (the width of ``char_table``); ``None``
+            until ``set_vocabulary`` sets it, kept in the config so a saved layer loads.
         trainable: ``False`` (the default): the optimizer leaves the weights as fitted in
             closed form; ``True``: ``fit`` trains them with the rest of the model.
         name: Layer name.
@@ -96,7 +96,7 @@ class TfidfLinear(Layer):
 
     def __init__(self, units: int, vocab_size: int, *, ngrams: int = 2,
                  char_ngrams: Sequence[int] | None = (2, 5), buckets: int | None = None,
-                 char_buckets: int | None = None, char_slots: int = 0,
+                 char_buckets: int | None = None, char_slots: int | None = None,
                  trainable: bool = False, name: str | None = None) -> None:
         super().__init__(name=name)
         self.units = positive_int(units, "units", "TfidfLinear")
@@ -107,7 +107,9 @@ class TfidfLinear(Layer):
                                                                   "TfidfLinear")
         self._char_buckets = None if char_buckets is None else positive_int(
             char_buckets, "char_buckets", "TfidfLinear")
-        self.char_slots = int(char_slots)  # character n-grams per token, set with the tokens
+        # character n-grams per token: set with the tokens (None before)
+        self.char_slots = None if char_slots is None else positive_int(
+            char_slots, "char_slots", "TfidfLinear")
         self.trainable = boolean(trainable, "trainable", "TfidfLinear")
         self.weight: nn.Parameter | None = None
         self.bias: nn.Parameter | None = None
@@ -182,7 +184,7 @@ class TfidfLinear(Layer):
         if self.char_ngrams is not None and not hasattr(self, "char_table"):
             # loaded from a config: the saved table replaces this one
             self.register_buffer("char_table", torch.full(
-                (self.vocab_size, max(self.char_slots, 1)), -1, dtype=torch.long))
+                (self.vocab_size, self.char_slots or 1), -1, dtype=torch.long))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (input_shape[0], self.units)
@@ -231,7 +233,7 @@ class TfidfLinear(Layer):
 def _widths(char_ngrams: Sequence[int] | None) -> tuple[int, int] | None:
     if char_ngrams is None:
         return None
-    widths = tuple(char_ngrams)
+    widths = tuple(char_ngrams) if isinstance(char_ngrams, list | tuple) else ()
     if len(widths) != 2 or not all(isinstance(w, int) and not isinstance(w, bool)
                                    for w in widths) or not 1 <= widths[0] <= widths[1]:
         raise ConfigError(explain("TfidfLinear char_ngrams",

@@ -45,16 +45,22 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
     * deep: ``Embedding(mask_zero=True)`` sized to the adapted vocabulary -> ``Dropout``
       on the embedded words -> recurrent layers (exact lengths: padding never enters) ->
       pooling over time -> ``Dropout`` -> ``Dense``;
-    * wide: an [`NGramBag`][seqkit.NGramBag], a linear model over the words and their
-      hashed 2-grams, trained jointly with the deep path, so the model does not fall
-      below a bag-of-words classifier;
+    * wide: a [`TfidfLinear`][seqkit.TfidfLinear], a linear model over TF-IDF features
+      of the words, their hashed 2-grams and their character 2- to 5-grams. ``fit``
+      fits it first, as logistic regression to convergence (its ``C`` chosen by
+      validation loss), and freezes it; the deep path's head starts at zero and learns
+      what the linear model leaves, so the model starts from (and, with validation
+      data, never keeps an epoch worse than) a tuned bag-of-words classifier;
 
     their logits added and turned into probabilities (softmax, also for two classes), so
     ``predict`` (alias ``predict_proba``) returns one probability per class, in the order
     of ``model.classes_``, ``predict_classes`` the user's labels and ``evaluate`` the
     accuracy and macro-F1 (``f1``). ``fit`` stops early by default: with validation data
     (``validation_split=0.1``), training stops after ``early_stopping`` epochs without a
-    lower ``val_loss`` and the best epoch's weights are put back.
+    lower ``val_loss`` and the best epoch's weights are put back. Last, a correction
+    towards rare classes (``-s * log(class share)`` added to the logits, ``s`` from 0 to
+    1 chosen by validation macro-F1) is set; ``model.wide_fit_report`` records ``C`` and
+    ``s``.
 
     ``pooling="max"`` keeps, for each feature, its largest value over the valid steps of
     each text (``GlobalMaxPooling1D``); ``"mean"`` averages; ``"last"`` takes each
@@ -84,8 +90,8 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
             single model).
         min_count: Tokens seen fewer times in the training texts map to out-of-vocabulary.
         embedding_dropout: Dropout on the embedded words (0: none).
-        wide_ngrams: The wide path's widest n-gram; ``None``: no wide path (the deep path
-            alone).
+        wide_ngrams: The wide path's widest word n-gram; ``None``: no wide path (the
+            deep path alone, trained from the start, no prior correction).
         early_stopping: Patience in epochs of the default early stopping on ``val_loss``
             (with best-weight restore); ``None`` or 0: train every epoch. An
             ``EarlyStopping`` passed to ``fit`` replaces it.
@@ -111,6 +117,9 @@ def text_classifier(num_classes: int | None = None, max_tokens: int = 20_000,
         (1,)
     """
     positive_int(embed_dim, "embed_dim", "text_classifier")
+    positive_int(max_tokens, "max_tokens", "text_classifier")
+    if early_stopping is not None and early_stopping != 0:
+        early_stopping = positive_int(early_stopping, "early_stopping", "text_classifier")
     fraction(dropout, "dropout", "text_classifier")
     fraction(embedding_dropout, "embedding_dropout", "text_classifier")
     vectorizer = TextVectorizer(max_tokens=max_tokens, standardize="lower", split="words",

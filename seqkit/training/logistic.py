@@ -47,13 +47,14 @@ class TextRows:
 @dataclass
 class WideFitReport:
     """What [`fit_tfidf_linear`][] chose, and how the chosen fit scored on validation
-    (``tried``: the validation loss of each ``C``)."""
+    (``tried``: the validation loss of each feature set and ``C``)."""
 
     C: float
     val_loss: float | None = None
     tried: dict[str, float] = field(default_factory=dict)
     class_prior: list[float] = field(default_factory=list)  # training share of each class
     prior_correction: float = 0.0  # set by the preset after training
+    features: str = "words+characters"  # or "words": the character n-grams' weights stay 0
 
 
 def fit_logistic(features: Tensor, labels: Tensor, classes: int, c: float,
@@ -115,8 +116,9 @@ def fit_tfidf_linear(layer: TfidfLinear, train: Iterable[tuple[Tensor, Tensor | 
                      validation: Iterable[tuple[Tensor, Tensor | None, Tensor]] | None = None,
                      default_c: float = 4.0) -> WideFitReport:
     """Sets ``layer``'s document frequencies from ``train`` and its weights by
-    [`fit_logistic`][] for each ``C`` of [`C_GRID`][], keeping the fit with the lowest
-    validation loss (``default_c`` without validation rows).
+    [`fit_logistic`][] for each ``C`` of [`C_GRID`][], on the words (and word n-grams)
+    alone and with the character n-grams, keeping the fit with the lowest validation loss
+    (all features and ``default_c`` without validation rows).
 
     Args:
         layer: A built ``TfidfLinear`` whose ``units`` are the classes.
@@ -140,21 +142,42 @@ def fit_tfidf_linear(layer: TfidfLinear, train: Iterable[tuple[Tensor, Tensor | 
     else:
         val_counts, val_labels = held_out.joined()
         val_x = _matrix(layer, val_counts, held_out.rows, idf)
-        fits: dict[float, tuple[float, tuple[Tensor, Tensor]]] = {}
-        start = None
-        for c in C_GRID:  # warm starts: each C starts from the previous optimum
-            start = fit_logistic(x, labels, layer.units, c, start)
-            logits = torch.sparse.mm(val_x, start[0]) + start[1]
-            fits[c] = float(torch.nn.functional.cross_entropy(logits, val_labels)), start
-        best = min(fits, key=lambda c: fits[c][0])
+        fits: dict[tuple[str, float], tuple[float, tuple[Tensor, Tensor]]] = {}
+        for blocks in _feature_sets(layer):
+            train_x, held_x = _only(x, blocks, layer), _only(val_x, blocks, layer)
+            start = None
+            for c in C_GRID:  # warm starts: each C starts from the previous optimum
+                start = fit_logistic(train_x, labels, layer.units, c, start)
+                logits = torch.sparse.mm(held_x, start[0]) + start[1]
+                loss = float(torch.nn.functional.cross_entropy(logits, val_labels))
+                fits[blocks, c] = loss, start
+        best = min(fits, key=lambda key: fits[key][0])
         weight, bias = fits[best][1]
-        chosen = WideFitReport(best, fits[best][0], {f"C={c:g}": fits[c][0] for c in fits})
+        chosen = WideFitReport(best[1], fits[best][0],
+                               {f"{blocks} C={c:g}": fits[blocks, c][0]
+                                for blocks, c in fits}, features=best[0])
     chosen.class_prior = (torch.bincount(labels, minlength=layer.units) / rows).tolist()
     with torch.no_grad():
         layer.idf.copy_(idf)
         layer.weight.copy_(weight.to(layer.weight.dtype))
         layer.bias.copy_(bias.to(layer.bias.dtype))
     return chosen
+
+
+def _feature_sets(layer: TfidfLinear) -> tuple[str, ...]:
+    # character n-grams help short, noisy texts and can hurt long ones: validation decides
+    return ("words", "words+characters") if layer.char_buckets else ("words",)
+
+
+def _only(x: Tensor, blocks: str, layer: TfidfLinear) -> Tensor:
+    """``x`` without the character n-gram columns for ``blocks="words"`` (each block is
+    normalized on its own, so this is the words-only matrix)."""
+    if blocks != "words" or not layer.char_buckets:
+        return x
+    index, values = x.indices(), x.values()
+    keep = index[1] < layer.vocab_size + layer.buckets
+    return torch.sparse_coo_tensor(index[:, keep], values[keep], x.shape,
+                                   check_invariants=False).coalesce()
 
 
 def _gather(layer: TfidfLinear, batches: Iterable[tuple[Tensor, Tensor | None, Tensor]]

@@ -41,11 +41,6 @@ TEXTS = ["a b c", "b c d", "c d e", "a a b", "d e f", "f e d", "a c e", "b d f"]
 # fail (not strictly) until fixed there, so the matrix stays green and shows them (XFAIL,
 # then XPASS once fixed: drop the entry then).
 KNOWN: dict[str, str] = {
-    "presets:text_classifier(early_stopping=-1)": "H6: text_classifier checks early_stopping",
-    "presets:text_classifier(early_stopping=2.5)": "H6: text_classifier checks early_stopping",
-    "presets:text_classifier(early_stopping='3')": "H6: text_classifier checks early_stopping",
-    "presets:text_classifier(max_tokens=None)": "H6: the message names max_tokens, not the "
-                                                "Embedding's vocab_size",
     **{f"{where}(residual={value!r})": "H5: bool(residual) takes any value (base= replaces it)"
        for where in ("layers:WindowNormalization", "presets:forecaster")
        for value in ("yes", 2)},
