@@ -21,7 +21,7 @@ from seqkit.layers.base import Layer, LayerOutput, Shape, register
 from seqkit.layers.masks import step_mask
 from seqkit.layers.state import RecurrentState
 
-__all__ = ["NGramBag", "hashed_ngrams", "ngram_buckets"]
+__all__ = ["NGramBag", "VocabularySized", "hashed_ngrams", "ngram_buckets"]
 
 _PRIME = 1_000_003
 _MODULUS = 2_147_483_647  # keeps every intermediate hash far below 2**63
@@ -70,8 +70,41 @@ def hashed_ngrams(values: Tensor, lengths: Tensor | None, ngrams: int, vocab_siz
     return torch.cat(ids, dim=1), torch.cat(masks, dim=1)
 
 
+class VocabularySized:
+    """What the text layers sized by a vocabulary share (``NGramBag``, ``TfidfLinear``):
+    their word n-gram buckets and ``resize`` before they are built."""
+
+    vocab_size: int
+    ngrams: int
+    units: int
+    _buckets: int | None
+    built: bool
+    label: str
+
+    @property
+    def buckets(self) -> int:
+        """Word n-gram hash buckets in use (0 for ``ngrams=1``)."""
+        if self.ngrams == 1:
+            return 0
+        return ngram_buckets(self.vocab_size, self.ngrams) if self._buckets is None \
+            else self._buckets
+
+    def resize(self, vocab_size: int | None = None, units: int | None = None) -> None:
+        """Sets the vocabulary size or the output size before the layer is built (a preset
+        sizes it from the adapted vocabulary and the labels)."""
+        if self.built:
+            raise ConfigError(explain(f"{self.label} resize", expected="an unbuilt layer",
+                                      received="a built one (its weights exist)",
+                                      fix="create a new layer"))
+        owner = type(self).__name__
+        if vocab_size is not None:
+            self.vocab_size = positive_int(vocab_size, "vocab_size", owner)
+        if units is not None:
+            self.units = positive_int(units, "units", owner)
+
+
 @register
-class NGramBag(Layer):
+class NGramBag(VocabularySized, Layer):
     """Token ids ``(batch, time)`` to ``(batch, units)``: a linear model over the ids and
     the hashed 2..``ngrams``-grams of consecutive ids.
 
@@ -124,26 +157,6 @@ class NGramBag(Layer):
         check_parameter_count("NGramBag", (self.vocab_size + self.buckets) * self.units,
                               f"vocab_size={vocab_size}, buckets={self.buckets}, units={units}")
         self.table: nn.Embedding | None = None
-
-    @property
-    def buckets(self) -> int:
-        """Hash buckets in use (0 for ``ngrams=1``)."""
-        if self.ngrams == 1:
-            return 0
-        return ngram_buckets(self.vocab_size, self.ngrams) if self._buckets is None \
-            else self._buckets
-
-    def resize(self, vocab_size: int | None = None, units: int | None = None) -> None:
-        """Sets the vocabulary size or the output size before the layer is built (a preset
-        sizes it from the adapted vocabulary and the labels)."""
-        if self.built:
-            raise ConfigError(explain(f"{self.label} resize", expected="an unbuilt layer",
-                                      received="a built one (its weights exist)",
-                                      fix="create a new layer"))
-        if vocab_size is not None:
-            self.vocab_size = positive_int(vocab_size, "vocab_size", "NGramBag")
-        if units is not None:
-            self.units = positive_int(units, "units", "NGramBag")
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "vocab_size": self.vocab_size, "ngrams": self.ngrams,

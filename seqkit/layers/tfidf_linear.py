@@ -26,7 +26,7 @@ from seqkit._checks import boolean, positive_int
 from seqkit.errors import ConfigError, InputTypeError, explain
 from seqkit.layers._sizes import check_parameter_count
 from seqkit.layers.base import Layer, LayerOutput, Shape, register
-from seqkit.layers.ngram_bag import hashed_ngrams, ngram_buckets
+from seqkit.layers.ngram_bag import VocabularySized, hashed_ngrams
 from seqkit.layers.state import RecurrentState
 
 __all__ = ["TermCounts", "TfidfLinear", "char_ngrams_of"]
@@ -56,7 +56,7 @@ class TermCounts(NamedTuple):
 
 
 @register
-class TfidfLinear(Layer):
+class TfidfLinear(VocabularySized, Layer):
     """Token ids ``(batch, time)`` to ``(batch, units)``: ``tfidf(ids) @ weight + bias``.
 
     Id 0 is padding and id 1 out-of-vocabulary (both without character n-grams). Feature
@@ -116,14 +116,6 @@ class TfidfLinear(Layer):
 
     # -- sizes -----------------------------------------------------------------------------
     @property
-    def buckets(self) -> int:
-        """Word n-gram buckets in use (0 for ``ngrams=1``)."""
-        if self.ngrams == 1:
-            return 0
-        return ngram_buckets(self.vocab_size, self.ngrams) if self._buckets is None \
-            else self._buckets
-
-    @property
     def char_buckets(self) -> int:
         """Character n-gram buckets in use (0 without ``char_ngrams``)."""
         if self.char_ngrams is None:
@@ -135,18 +127,6 @@ class TfidfLinear(Layer):
     def features(self) -> int:
         """Number of features (rows of ``weight``)."""
         return self.vocab_size + self.buckets + self.char_buckets
-
-    def resize(self, vocab_size: int | None = None, units: int | None = None) -> None:
-        """Sets the vocabulary or output size before the layer is built (a preset sizes it
-        from the adapted vocabulary and the labels)."""
-        if self.built:
-            raise ConfigError(explain(f"{self.label} resize", expected="an unbuilt layer",
-                                      received="a built one (its weights exist)",
-                                      fix="create a new layer"))
-        if vocab_size is not None:
-            self.vocab_size = positive_int(vocab_size, "vocab_size", "TfidfLinear")
-        if units is not None:
-            self.units = positive_int(units, "units", "TfidfLinear")
 
     def set_vocabulary(self, tokens: Sequence[str]) -> None:
         """Gives the tokens' strings (id order, as ``TextVectorizer.get_vocabulary()``):

@@ -52,6 +52,8 @@ class WideFit(pl.Callback):
         model: Sequential = pl_module  # type: ignore[assignment]
         report = fit_tfidf_linear(layers[0], _batches(trainer.train_dataloader, model),
                                   _batches(_validation_loader(trainer), model))
+        # Under DDP every rank sees its own shard: all take rank 0's fit
+        _same_on_every_rank(trainer, layers[0])
         for other in layers[1:]:  # Ensemble members read the same features
             other.load_state_dict(layers[0].state_dict())
         for block in model.modules():
@@ -81,6 +83,13 @@ class WideFit(pl.Callback):
         self.report.prior_correction = best
         for block in blocks:
             block.logit_offset.copy_(-best * prior.log())
+            _same_on_every_rank(trainer, block)
+
+
+def _same_on_every_rank(trainer: pl.Trainer, module: nn.Module) -> None:
+    if trainer.world_size > 1:
+        state = {key: value.cpu() for key, value in module.state_dict().items()}
+        module.load_state_dict(trainer.strategy.broadcast(state, src=0))
 
 
 def _predictions(loader: Any, model: Sequential) -> tuple[Tensor, Tensor]:
