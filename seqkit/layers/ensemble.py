@@ -231,7 +231,7 @@ def _overrides(overrides: Sequence[dict[str, Any]] | None, members: int,
     if overrides is None:
         return None
     keys = set(first.get("config", {}))
-    if (isinstance(overrides, dict | str) or len(overrides) != members
+    if (not isinstance(overrides, list | tuple) or len(overrides) != members
             or not all(isinstance(o, dict) and set(o) <= keys - {"name"} for o in overrides)):
         raise ConfigError(explain(
             "Ensemble member_overrides", expected=f"{members} dicts (one per member) of "
