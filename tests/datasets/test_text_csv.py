@@ -21,6 +21,6 @@ def test_reads_quoted_texts_and_other_column_names(tmp_path: Path) -> None:
 def test_a_missing_column_is_named_with_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "reviews.csv"
     path.write_text("body,stars\nmeh,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match="'text'.*text_column=") as raised:
+    with pytest.raises(InputError, match=r"'text'.*text_column=") as raised:
         sk.datasets.read_text_csv(path)
     assert "['body', 'stars']" in str(raised.value)
