@@ -8,7 +8,7 @@ with ``"loving"``). Two blocks, each normalized on its own, as two vectorizers s
 side: words and word n-grams; character n-grams.
 
 The layer only computes ``tfidf(x) @ weight + bias``. What sets the document frequencies
-and fits the weights (in closed form, by L-BFGS) is
+and fits the weights (to convergence, by L-BFGS) is
 [`fit_tfidf_linear`][seqkit.training.logistic.fit_tfidf_linear]; a preset calls it
 before training (``text_classifier``).
 """
@@ -77,8 +77,9 @@ class TfidfLinear(VocabularySized, Layer):
             most 2**18).
         char_slots: Character n-grams per token (the width of ``char_table``); ``None``
             until ``set_vocabulary`` sets it, kept in the config so a saved layer loads.
-        trainable: ``False`` (the default): the optimizer leaves the weights as fitted in
-            closed form; ``True``: ``fit`` trains them with the rest of the model.
+        trainable: ``False`` (the default): the optimizer leaves the weights as the
+            logistic-regression fit set them; ``True``: ``fit`` trains them with the rest
+            of the model.
         name: Layer name.
 
     Examples:

@@ -1,5 +1,5 @@
 """The text preset's first step of ``fit``: its [`TfidfLinear`][seqkit.TfidfLinear] wide
-path fitted in closed form, before the deep path trains on what it leaves."""
+path fitted to convergence, before the deep path trains on what it leaves."""
 
 from __future__ import annotations
 

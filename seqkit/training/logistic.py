@@ -1,5 +1,5 @@
-"""Logistic regression fitted to convergence: the closed-form fit of a
-[`TfidfLinear`][seqkit.TfidfLinear] wide path.
+"""Logistic regression fitted to convergence: how a
+[`TfidfLinear`][seqkit.TfidfLinear] wide path gets its weights.
 
 A linear model trained for a few epochs by Adam beside a recurrent network stops far
 from its optimum; scikit-learn's ``LogisticRegression`` does not. ``fit_tfidf_linear``
