@@ -30,8 +30,9 @@ each class's logit, so ``s = 1`` scores every class as if the classes were equal
 class WideFit(pl.Callback):
     """Before the first epoch of the first ``fit``: fits the model's frozen
     ``TfidfLinear`` layers (logistic regression on the training rows, ``C`` and the
-    feature set chosen on the validation rows) and zeroes the deep path's head, so training starts from
-    the fitted linear model and the deep path learns what it leaves. After the last epoch,
+    feature set chosen on the validation rows) and zeroes the deep path's head, so
+    training starts from the fitted linear model and the deep path learns what it
+    leaves. After the last epoch,
     the [`PRIOR_CORRECTIONS`][] strength with the best validation macro-F1 sets the
     ``WideAndDeep``'s ``logit_offset`` (rare classes are otherwise predicted too seldom).
 
