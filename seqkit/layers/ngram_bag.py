@@ -8,7 +8,6 @@ weight vector; a text's output is their sum divided by the square root of their 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -119,10 +118,6 @@ class NGramBag(VocabularySized, Layer):
         vocab_size: Number of token ids (largest id + 1).
         ngrams: The widest n-gram (1: tokens only).
         buckets: Hash buckets for the n-grams; ``None``: [`ngram_buckets`][].
-        scale: A factor on the output. Adam moves each weight by about the learning rate
-            per step whatever its gradient, so ``scale`` lets the wide path learn
-            ``scale`` times faster than the deep path beside it (a linear model wants a
-            larger step than a recurrent one).
         name: Layer name.
 
     Examples:
@@ -140,8 +135,7 @@ class NGramBag(VocabularySized, Layer):
     mask_zero = True  # id 0 is padding
 
     def __init__(self, units: int, vocab_size: int, *, ngrams: int = 2,
-                 buckets: int | None = None, scale: float = 1.0,
-                 name: str | None = None) -> None:
+                 buckets: int | None = None, name: str | None = None) -> None:
         super().__init__(name=name)
         self.units = positive_int(units, "units", "NGramBag")
         self.vocab_size = positive_int(vocab_size, "vocab_size", "NGramBag")
@@ -149,18 +143,13 @@ class NGramBag(VocabularySized, Layer):
         if buckets is not None and self.ngrams > 1:
             positive_int(buckets, "buckets", "NGramBag")
         self._buckets = buckets
-        if isinstance(scale, bool) or not isinstance(scale, int | float) \
-                or not math.isfinite(scale) or scale <= 0:
-            raise ConfigError(explain("NGramBag scale", expected="a positive finite number",
-                                      received=f"scale={scale!r}"))
-        self.scale = float(scale)
         check_parameter_count("NGramBag", (self.vocab_size + self.buckets) * self.units,
                               f"vocab_size={vocab_size}, buckets={self.buckets}, units={units}")
         self.table: nn.Embedding | None = None
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "vocab_size": self.vocab_size, "ngrams": self.ngrams,
-                "buckets": self._buckets, "scale": self.scale, "name": self.name}
+                "buckets": self._buckets, "name": self.name}
 
     def _build(self, input_shape: Shape) -> None:
         self.table = nn.Embedding(self.vocab_size + self.buckets, self.units)
@@ -180,4 +169,4 @@ class NGramBag(VocabularySized, Layer):
         index = torch.where(keep, index, torch.zeros_like(index))
         rows = self.table(index) * keep.unsqueeze(-1).to(self.table.weight.dtype)
         count = keep.sum(dim=1, keepdim=True).clamp(min=1).to(rows.dtype)
-        return LayerOutput(rows.sum(dim=1) * (self.scale / count.sqrt()), None, state)
+        return LayerOutput(rows.sum(dim=1) / count.sqrt(), None, state)

@@ -25,9 +25,10 @@ __all__ = ["PresetEarlyStopping", "size_to_vocabulary", "use_preset_callbacks",
            "watch_vocabulary"]
 
 
-def size_to_vocabulary(model: Sequential, vocab_size: int) -> None:
-    """Gives the model's unbuilt embeddings and wide layers ``vocab_size`` ids (called by
-    the vectorizer's ``adapt``), so a small vocabulary makes a small model."""
+def size_to_vocabulary(model: Sequential, vectorizer: Any, vocab_size: int) -> None:
+    """Gives the model's unbuilt embeddings and wide layers ``vocab_size`` ids and its
+    ``TfidfLinear`` layers the tokens' strings (called by the vectorizer's ``adapt``), so
+    a small vocabulary makes a small model."""
     for layer in model.layers:
         if isinstance(layer, WideAndDeep):
             layer.resize_vocabulary(vocab_size)
@@ -40,30 +41,21 @@ def size_to_vocabulary(model: Sequential, vocab_size: int) -> None:
                     first.resize_vocabulary(vocab_size)
                 elif isinstance(first, Embedding):
                     first.vocab_size = vocab_size
-            _keep_config_in_step(layer)
-
-
-def _keep_config_in_step(ensemble: Ensemble) -> None:
-    # the Ensemble saves its members from its stack of configs: keep it in step
-    first = ensemble.members[0][0]
-    ensemble._stack_config[0] = {"class_name": type(first).__name__,
-                                 "config": first.get_config()}
+    for module in model.modules():
+        if isinstance(module, TfidfLinear) and not module.built:
+            module.set_vocabulary(vectorizer.vocabulary)  # its character n-grams
+    for layer in model.layers:
+        if isinstance(layer, Ensemble) and not layer.built:
+            # the Ensemble saves its members from its stack of configs: keep it in step
+            first = layer.members[0][0]
+            layer._stack_config[0] = {"class_name": type(first).__name__,
+                                      "config": first.get_config()}
 
 
 def watch_vocabulary(model: Sequential, vectorizer: Any) -> None:
-    """Sizes ``model`` from ``vectorizer``'s vocabulary whenever it adapts, and gives its
-    ``TfidfLinear`` layers the tokens' strings (their character n-grams)."""
-    vectorizer.adapt_listeners.append(functools.partial(size_to_vocabulary, model))
-    vectorizer.adapt_listeners.append(functools.partial(_give_tokens, model, vectorizer))
-
-
-def _give_tokens(model: Sequential, vectorizer: Any, vocab_size: int) -> None:
-    for layer in model.modules():
-        if isinstance(layer, TfidfLinear) and not layer.built:
-            layer.set_vocabulary(vectorizer.vocabulary)
-    for layer in model.layers:
-        if isinstance(layer, Ensemble) and not layer.built:
-            _keep_config_in_step(layer)
+    """Sizes ``model`` from ``vectorizer``'s vocabulary whenever it adapts."""
+    vectorizer.adapt_listeners.append(
+        functools.partial(size_to_vocabulary, model, vectorizer))
 
 
 class PresetEarlyStopping(pl.Callback):

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
+from torchmetrics.functional.classification import multiclass_f1_score
 
 from seqkit.layers.core import Dense
 from seqkit.layers.tfidf_linear import TfidfLinear
 from seqkit.layers.wide_deep import WideAndDeep
-from seqkit.training.logistic import WideFitReport, fit_tfidf_linear, macro_f1
+from seqkit.training.logistic import WideFitReport, fit_tfidf_linear
 
 if TYPE_CHECKING:
     from seqkit.models.sequential import Sequential
@@ -79,7 +80,9 @@ class WideFit(pl.Callback):
         for strength in PRIOR_CORRECTIONS:
             offset = -strength * prior.log()
             predicted = (probabilities.log() + offset).argmax(1)
-            scores[strength] = macro_f1(predicted, labels, len(prior))
+            # the macro-F1 that the model's "f1" metric reports
+            scores[strength] = float(multiclass_f1_score(predicted, labels, len(prior),
+                                                         average="macro"))
         best = max(scores, key=lambda s: (scores[s], -s))  # ties: the smaller correction
         self.report.prior_correction = best
         for block in blocks:

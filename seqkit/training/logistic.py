@@ -18,8 +18,7 @@ from torch import Tensor
 
 from seqkit.layers.tfidf_linear import TermCounts, TfidfLinear
 
-__all__ = ["C_GRID", "TextRows", "WideFitReport", "fit_logistic", "fit_tfidf_linear",
-           "macro_f1"]
+__all__ = ["C_GRID", "WideFitReport", "fit_logistic", "fit_tfidf_linear"]
 
 C_GRID = (0.25, 1.0, 4.0, 16.0, 64.0)
 """Inverse penalty strengths tried (scikit-learn's ``C``: the penalty is
@@ -27,7 +26,7 @@ C_GRID = (0.25, 1.0, 4.0, 16.0, 64.0)
 
 
 @dataclass
-class TextRows:
+class _TextRows:
     """Token-id batches gathered into one sparse term-count matrix, with the labels."""
 
     counts: list[TermCounts] = field(default_factory=list)
@@ -93,23 +92,6 @@ def fit_logistic(features: Tensor, labels: Tensor, classes: int, c: float,
     with torch.enable_grad():
         optimizer.step(closure)
     return weight.detach(), bias.detach()
-
-
-def macro_f1(predicted: Tensor, actual: Tensor, classes: int) -> float:
-    """Macro-averaged F1 over the classes present in ``actual`` or ``predicted``.
-
-    Examples:
-        >>> import torch
-        >>> macro_f1(torch.tensor([0, 1, 1]), torch.tensor([0, 1, 0]), 2)
-        0.6666666666666666
-    """
-    scores = []
-    for k in range(classes):
-        true_positive = int(((predicted == k) & (actual == k)).sum())
-        predicted_k, actual_k = int((predicted == k).sum()), int((actual == k).sum())
-        if predicted_k or actual_k:
-            scores.append(2 * true_positive / (predicted_k + actual_k))
-    return sum(scores) / max(len(scores), 1)
 
 
 def fit_tfidf_linear(layer: TfidfLinear, train: Iterable[tuple[Tensor, Tensor | None, Tensor]],
@@ -181,8 +163,8 @@ def _only(x: Tensor, blocks: str, layer: TfidfLinear) -> Tensor:
 
 
 def _gather(layer: TfidfLinear, batches: Iterable[tuple[Tensor, Tensor | None, Tensor]]
-            ) -> TextRows:
-    gathered = TextRows()
+            ) -> _TextRows:
+    gathered = _TextRows()
     with torch.no_grad():
         for values, lengths, labels in batches:
             gathered.add(layer.term_counts(values, lengths), labels)

@@ -144,7 +144,7 @@ EXAMPLES = [
                              combine="sigmoid", name="trio"), VECTORS, ids=True),
     Example(lambda: Embedding(6, 3, trainable=False), VECTORS, ids=True),
     Example(lambda: NGramBag(3, vocab_size=10), VECTORS, ids=True),
-    Example(lambda: NGramBag(2, vocab_size=6, ngrams=3, buckets=7, scale=2.0), VECTORS,
+    Example(lambda: NGramBag(2, vocab_size=6, ngrams=3, buckets=7), VECTORS,
             ids=True),
     Example(lambda: TfidfLinear(3, vocab_size=10), VECTORS, ids=True),
     Example(lambda: TfidfLinear(2, vocab_size=10, ngrams=1, char_ngrams=None, trainable=True),
