@@ -48,7 +48,16 @@ def char_ngrams_of(token: str, widths: tuple[int, int]) -> list[str]:
 
 
 class TermCounts(NamedTuple):
-    """Every distinct feature of every row of a batch, with its count."""
+    """Every distinct feature of every row of a batch, with its count
+    ([`TfidfLinear.term_counts`][seqkit.layers.tfidf_linear.TfidfLinear.term_counts]).
+
+    Examples:
+        >>> import torch, seqkit as sk
+        >>> layer = sk.TfidfLinear(2, vocab_size=5, ngrams=1, char_ngrams=None)
+        >>> counts = layer.term_counts(torch.tensor([[2, 3, 2, 0]]), None)
+        >>> counts.feature.tolist(), counts.count.tolist()
+        ([2, 3], [2, 1])
+    """
 
     row: Tensor
     feature: Tensor

@@ -37,7 +37,15 @@ __all__ = ["WordVectors", "load_word_vectors", "read_dimension"]
 
 @dataclass
 class WordVectors:
-    """Word vectors by word: ``words[i]`` has ``vectors[i]`` (float32, ``(n, dim)``)."""
+    """Word vectors by word: ``words[i]`` has ``vectors[i]`` (float32, ``(n, dim)``).
+
+    Examples:
+        >>> import numpy as np, seqkit as sk
+        >>> vectors = sk.preprocessing.WordVectors(["good", "film"],
+        ...                                        np.eye(2, 3, dtype="float32"))
+        >>> vectors.dim, len(vectors), "film" in vectors
+        (3, 2, True)
+    """
 
     words: list[str]
     vectors: np.ndarray
@@ -85,7 +93,15 @@ class WordVectors:
 
 
 def read_dimension(path: str | PathLike[str]) -> int:
-    """The vector size of a word-vector file, from its header or first vector line."""
+    """The vector size of a word-vector file, from its header or first vector line.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "vectors.vec"
+        >>> _ = path.write_text("2 3\\ngood 0.1 0.2 0.3\\nfilm 0.0 0.5 1.0\\n")
+        >>> read_dimension(path)
+        3
+    """
     with _open(path) as handle:
         for line in handle:
             parts = line.rstrip("\n").rstrip().split(" ")
@@ -118,6 +134,14 @@ def load_word_vectors(path: str | PathLike[str], vocabulary: Iterable[str] | Non
             header's), or a value that is not a finite number, naming the line; a file
             without vectors.
         FileNotFoundError: No such file.
+
+    Examples:
+        >>> import pathlib, tempfile, seqkit as sk
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "glove.txt"
+        >>> _ = path.write_text("the 0.1 0.2\\ngood 0.3 0.4\\nfilm 0.5 0.6\\n")
+        >>> vectors = sk.preprocessing.load_word_vectors(path, vocabulary=["Good", "plot"])
+        >>> vectors.words, vectors.dim
+        (['Good'], 2)
     """
     wanted = None if vocabulary is None else set(vocabulary)
     lowered = None if wanted is None else {w.lower(): w for w in wanted}

@@ -110,6 +110,15 @@ def fit_tfidf_linear(layer: TfidfLinear, train: Iterable[tuple[Tensor, Tensor | 
 
     Returns:
         The choice and its validation scores.
+
+    Examples:
+        >>> import torch, seqkit as sk
+        >>> layer = sk.TfidfLinear(2, vocab_size=6, ngrams=1, char_ngrams=None)
+        >>> layer.build((None, None))
+        >>> ids = torch.tensor([[2, 3], [4, 5], [2, 2], [5, 4]])
+        >>> report = fit_tfidf_linear(layer, [(ids, None, torch.tensor([1, 0, 1, 0]))])
+        >>> report.C, layer(torch.tensor([[2], [5]])).values.argmax(1).tolist()
+        (4.0, [1, 0])
     """
     train_rows = _gather(layer, train)
     counts, labels = train_rows.joined()
