@@ -3,14 +3,10 @@ with plain shuffling and with length bucketing."""
 
 from __future__ import annotations
 
-import os
-import socket
-
 import numpy as np
 import pytest
-import torch
 import torch.multiprocessing as mp
-from _process_group import close_process_group
+from _process_group import close_process_group, join_group, run_two_ranks
 
 import seqkit as sk
 
@@ -37,9 +33,7 @@ def _model() -> sk.Sequential:
 
 
 def _rank(rank: int, port: int, queue: mp.Queue, bucket: bool) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE="2",
-                      RANK=str(rank), LOCAL_RANK=str(rank), NODE_RANK="0")
-    torch.set_num_threads(1)
+    join_group(rank, port)
     x, y = _data()
     model = _model()
     history = model.fit(x, y, epochs=EPOCHS, batch_size=GLOBAL_BATCH // 2, seed=0,
@@ -54,19 +48,7 @@ def _rank(rank: int, port: int, queue: mp.Queue, bucket: bool) -> None:
 @pytest.mark.parametrize("bucket", [False, True], ids=["shuffled", "bucketed"])
 def test_two_process_ddp_matches_one_process_with_the_same_global_batch(bucket: bool
                                                                         ) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    processes = [context.Process(target=_rank, args=(rank, port, queue, bucket))
-                 for rank in (0, 1)]
-    for process in processes:
-        process.start()
-    results = sorted((queue.get(timeout=300) for _ in processes), key=lambda r: r[0])
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    results = run_two_ranks(_rank, bucket)
 
     x, y = _data()
     single = _model()

@@ -3,14 +3,10 @@ shard and the prior correction reach every rank, so the ranks end with one model
 
 from __future__ import annotations
 
-import os
-import socket
-
 import numpy as np
 import pytest
-import torch
 import torch.multiprocessing as mp
-from _process_group import close_process_group
+from _process_group import close_process_group, join_group, run_two_ranks
 
 import seqkit as sk
 
@@ -29,9 +25,7 @@ def _texts() -> tuple[list[str], list[str]]:
 
 
 def _rank(rank: int, port: int, queue: mp.Queue) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE="2",
-                      RANK=str(rank), LOCAL_RANK=str(rank), NODE_RANK="0")
-    torch.set_num_threads(1)
+    join_group(rank, port)
     texts, labels = _texts()
     model = sk.presets.text_classifier(units=4, embed_dim=4, dropout=0.0,
                                        embedding_dropout=0.0)
@@ -44,18 +38,7 @@ def _rank(rank: int, port: int, queue: mp.Queue) -> None:
 
 @pytest.mark.slow
 def test_both_ranks_end_with_the_same_text_model() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    processes = [context.Process(target=_rank, args=(rank, port, queue)) for rank in (0, 1)]
-    for process in processes:
-        process.start()
-    results = sorted((queue.get(timeout=300) for _ in processes), key=lambda r: r[0])
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    results = run_two_ranks(_rank)
     (_, weights0, predicted0), (_, weights1, predicted1) = results
     wide = [name for name in weights0 if ".wide." in name]
     assert {"weight", "idf", "char_table"} <= {name.rsplit(".", 1)[1] for name in wide}

@@ -3,15 +3,13 @@ the same step: neither waits forever in the gradient all-reduce."""
 
 from __future__ import annotations
 
-import os
-import socket
 import warnings
 
 import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
-from _process_group import close_process_group
+from _process_group import close_process_group, join_group, run_two_ranks
 from torch.utils.data import DataLoader
 
 import seqkit as sk
@@ -19,9 +17,7 @@ from seqkit.training.faults import NonFiniteLossWarning
 
 
 def _rank(rank: int, port: int, queue: mp.Queue) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE="2",
-                      RANK=str(rank), LOCAL_RANK=str(rank), NODE_RANK="0")
-    torch.set_num_threads(1)
+    join_group(rank, port)
     torch.manual_seed(0)
     x, y = torch.ones(64, 4, 3), torch.ones(64, 1)
     x *= torch.linspace(0.1, 1, 64)[:, None, None]
@@ -40,22 +36,7 @@ def _rank(rank: int, port: int, queue: mp.Queue) -> None:
 
 @pytest.mark.slow
 def test_both_processes_stop_at_the_same_step() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    processes = [context.Process(target=_rank, args=(rank, port, queue)) for rank in (0, 1)]
-    for process in processes:
-        process.start()
-    try:
-        results = sorted((queue.get(timeout=120) for _ in processes), key=lambda r: r[0])
-    finally:
-        for process in processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-    assert all(process.exitcode == 0 for process in processes)
+    results = run_two_ranks(_rank, timeout=120)
     (_, messages0, epochs0, weights0), (_, messages1, epochs1, weights1) = results
     assert len(messages0) == len(messages1) == 1
     steps = {message.split("step ")[1].split(" of")[0] for message in messages0 + messages1}
